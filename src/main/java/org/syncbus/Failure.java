@@ -1,0 +1,47 @@
+package org.syncbus;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * The failure codes of event-bus replies (DESIGN.md): a {@link ReplyException} from a syncbus
+ * address carries one of these codes and a message saying what was wrong.
+ */
+public enum Failure {
+  INVALID_BATCH(400),
+  NOT_ALLOWED(403),
+  NOT_READY(503),
+  UNEXPECTED(500);
+
+  private final int code;
+
+  Failure(int code) {
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public ReplyException exception(String message) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message);
+  }
+
+  /**
+   * The failure a reply error stands for: a syncbus code as is; no owner listening or no answer in
+   * time as {@link #NOT_READY} (retry later); anything else as {@link #UNEXPECTED}.
+   */
+  public static Failure of(Throwable error) {
+    if (error instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.NO_HANDLERS || reply.failureType() == ReplyFailure.TIMEOUT) {
+        return NOT_READY;
+      }
+      for (Failure failure : values()) {
+        if (failure.code == reply.failureCode()) {
+          return failure;
+        }
+      }
+    }
+    return UNEXPECTED;
+  }
+}

@@ -1,0 +1,57 @@
+package org.syncbus;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the verticles of one node (one Vert.x instance) share: the node's id, which copy of the main
+ * verticle deploys the queue owners (with {@code -instances N} there are N copies and must still be
+ * one owner per queue), and the count of open subscribers per queue across all edge instances.
+ */
+public final class NodeState implements Shareable {
+  private static final String MAP = "syncbus.node";
+  private static final String KEY = "state";
+
+  private final String nodeId = UUID.randomUUID().toString();
+  private final AtomicBoolean ownersClaimed = new AtomicBoolean();
+  private final AtomicBoolean codecsRegistered = new AtomicBoolean();
+  private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
+
+  private NodeState() {}
+
+  /** The state of {@code vertx}'s node, created by the first caller. */
+  public static NodeState of(Vertx vertx) {
+    LocalMap<String, NodeState> map = vertx.sharedData().getLocalMap(MAP);
+    NodeState fresh = new NodeState();
+    NodeState existing = map.putIfAbsent(KEY, fresh);
+    return existing == null ? fresh : existing;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** True for exactly one caller until {@link #releaseOwners()}: that one deploys the owners. */
+  public boolean claimOwners() {
+    return ownersClaimed.compareAndSet(false, true);
+  }
+
+  public void releaseOwners() {
+    ownersClaimed.set(false);
+  }
+
+  /** True for exactly one caller: that one registers the node's event-bus codecs. */
+  public boolean claimCodecs() {
+    return codecsRegistered.compareAndSet(false, true);
+  }
+
+  /** The node-wide count of open subscribers of {@code queue}. */
+  public AtomicInteger subscribers(String queue) {
+    return subscribers.computeIfAbsent(queue, name -> new AtomicInteger());
+  }
+}

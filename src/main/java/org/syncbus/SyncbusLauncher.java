@@ -1,0 +1,114 @@
+package org.syncbus;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Launcher;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.syncbus.config.ConfigException;
+import sun.misc.Signal;
+
+/**
+ * syncbus's command line: the Vert.x launcher ({@code run}, {@code -instances}, {@code -cluster},
+ * …), with three changes for a server that runs for years.
+ *
+ * <ul>
+ *   <li>It takes over {@code -conf}: the stock option reads JSON only, prints the whole file
+ *       (secrets included) when it is not JSON, deploys with {@code {}} anyway and never tells the
+ *       verticle the file's path. Here the path is handed to {@link SyncbusVerticle}, which reads
+ *       JSON or YAML and can watch the file.
+ *   <li>A failed start prints one line and exits with status 1 (the stock launcher exits 0).
+ *   <li>SIGTERM undeploys everything (open polls end cleanly) and exits 0; the JVM's default
+ *       would exit 143.
+ * </ul>
+ */
+public class SyncbusLauncher extends Launcher {
+  private static final Logger LOG = Logger.getLogger(SyncbusLauncher.class.getName());
+  private static final long SHUTDOWN_GRACE_SECONDS = 20;
+
+  private final String configFile;
+
+  SyncbusLauncher(String configFile) {
+    this.configFile = configFile;
+  }
+
+  public static void main(String[] args) {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", Logging.FORMAT);
+    }
+    List<String> rest = new ArrayList<>(List.of(args));
+    String configFile = runsMainVerticle(rest) ? takeConf(rest) : null;
+    new SyncbusLauncher(configFile).dispatch(rest.toArray(new String[0]));
+  }
+
+  /** True for {@code run …} and for the implicit run of {@code java -jar syncbus.jar [options]}. */
+  private static boolean runsMainVerticle(List<String> args) {
+    return args.isEmpty() || args.get(0).startsWith("-") || args.get(0).equals("run");
+  }
+
+  /** Removes {@code -conf FILE} (or {@code --conf}, {@code -conf=FILE}) from args; returns FILE. */
+  private static String takeConf(List<String> args) {
+    String file = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if ((arg.equals("-conf") || arg.equals("--conf")) && i + 1 < args.size()) {
+        file = args.get(i + 1);
+        args.subList(i, i + 2).clear();
+        i--;
+      } else if (arg.startsWith("-conf=") || arg.startsWith("--conf=")) {
+        file = arg.substring(arg.indexOf('=') + 1);
+        args.remove(i);
+        i--;
+      }
+    }
+    return file;
+  }
+
+  @Override
+  public void afterConfigParsed(JsonObject config) {
+    if (configFile != null) {
+      config.put(SyncbusVerticle.CONFIG_FILE, new File(configFile).getAbsolutePath());
+    }
+  }
+
+  @Override
+  public void afterStartingVertx(Vertx vertx) {
+    Signal.handle(new Signal("TERM"), signal -> shutdown(vertx));
+    Signal.handle(new Signal("INT"), signal -> shutdown(vertx));
+  }
+
+  private static void shutdown(Vertx vertx) {
+    LOG.info("stopping: ending open streams");
+    Thread guard = new Thread(() -> {
+      try {
+        TimeUnit.SECONDS.sleep(SHUTDOWN_GRACE_SECONDS);
+        LOG.warning("stopping took more than " + SHUTDOWN_GRACE_SECONDS + " s; exiting anyway");
+        Runtime.getRuntime().halt(0);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "syncbus-shutdown-guard");
+    guard.setDaemon(true);
+    guard.start();
+    vertx.close().onComplete(result -> System.exit(0));
+  }
+
+  @Override
+  public void handleDeployFailed(Vertx vertx, String mainVerticle, DeploymentOptions options, Throwable cause) {
+    System.err.println("syncbus: cannot start: " + describe(cause));
+    vertx.close().onComplete(result -> System.exit(1));
+  }
+
+  private static String describe(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException) {
+        return t.getMessage();
+      }
+    }
+    return cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+  }
+}

@@ -1,0 +1,94 @@
+package org.syncbus;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.syncbus.config.ConfigFile;
+import org.syncbus.config.SyncbusConfig;
+import org.syncbus.http.HttpVerticle;
+import org.syncbus.owner.LocalCodec;
+import org.syncbus.owner.QueueVerticle;
+
+/**
+ * The main verticle: reads the configuration and deploys the node's verticles; nothing else.
+ *
+ * <p>Its configuration is either {@code {"configFile": PATH}} (what the launcher passes for
+ * {@code -conf}), or the syncbus configuration itself (when another application deploys it), or
+ * empty: then {@code conf/syncbus.json} from the working directory.
+ *
+ * <p>With {@code -instances N} there are N copies: the first to claim the node deploys one
+ * {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge, so a node
+ * has N edges and exactly one owner per queue.
+ */
+public final class SyncbusVerticle extends VerticleBase {
+  /** The configuration key naming the file to read. */
+  public static final String CONFIG_FILE = "configFile";
+
+  private static final Logger LOG = Logger.getLogger(SyncbusVerticle.class.getName());
+
+  private NodeState node;
+  private boolean owner;
+
+  @Override
+  public Future<?> start() {
+    node = NodeState.of(vertx);
+    if (node.claimCodecs()) {
+      LocalCodec.registerAll(vertx.eventBus());
+    }
+    return loadConfig().compose(this::deploy);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (owner) {
+      node.releaseOwners();
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<SyncbusConfig> loadConfig() {
+    JsonObject given = config();
+    Map<String, String> env = System.getenv();
+    if (given.containsKey(CONFIG_FILE)) {
+      return ConfigFile.load(vertx, given.getString(CONFIG_FILE), env);
+    }
+    if (!given.isEmpty()) {
+      return vertx.executeBlocking(() -> SyncbusConfig.parse(given, env));
+    }
+    return ConfigFile.load(vertx, ConfigFile.DEFAULT_PATH, env);
+  }
+
+  private Future<?> deploy(SyncbusConfig config) {
+    Logging.setLevel(config.logLevel());
+    owner = node.claimOwners();
+    Future<?> owners = Future.succeededFuture();
+    if (owner) {
+      warnAbout(config);
+      owners = Future.all(config.queues().values().stream()
+          .map(queue -> vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC())))
+          .toList());
+    }
+    return owners.compose(v -> vertx.deployVerticle(new HttpVerticle(config, node)));
+  }
+
+  private static void warnAbout(SyncbusConfig config) {
+    if (!config.timeTokens().enabled()) {
+      LOG.warning("auth.timeTokens.enabled is false: anyone can publish and subscribe (development only)");
+    }
+    for (SyncbusConfig.Queue queue : config.queues().values()) {
+      if (config.timeTokens().enabled() && queue.secrets().publish().equals(queue.secrets().subscribe())) {
+        LOG.warning("queues." + queue.name() + ".secrets: publish and subscribe secrets are equal: "
+            + "its subscribers can publish");
+      }
+    }
+    if (config.queues().isEmpty()) {
+      LOG.warning("queues: none configured; this node serves no queue");
+    }
+    LOG.log(Level.INFO, "serving queues {0} on {1}:{2,number,#}",
+        new Object[] {config.queues().keySet(), config.http().host(), config.http().port()});
+  }
+}

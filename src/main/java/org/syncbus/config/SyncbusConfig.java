@@ -1,0 +1,182 @@
+package org.syncbus.config;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The node's configuration: an immutable, validated snapshot of {@code conf/syncbus.json} (README,
+ * "Configuration", documents every key). Built only by {@link #parse}, which either returns a whole
+ * valid configuration or throws a {@link ConfigException} naming the first bad setting.
+ */
+public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, String logLevel,
+                            Map<String, Queue> queues) {
+  public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
+  public static final String DEFAULT_LOG_LEVEL = "INFO";
+  public static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final java.util.Set<String> LOG_LEVELS =
+      java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
+  public record Http(String host, int port, long maxBodyBytes) {
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8000;
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+  }
+
+  public record TimeTokens(boolean enabled, long ttlSeconds, long maxSkewSeconds) {
+    public static final long DEFAULT_TTL_SECONDS = 120;
+    public static final long DEFAULT_MAX_SKEW_SECONDS = 120;
+  }
+
+  public record Limits(long subscriberBufferBytes) {
+    public static final long DEFAULT_SUBSCRIBER_BUFFER_BYTES = 4L * 1024 * 1024;
+  }
+
+  public enum QueueType { KEYED, EXPIRING }
+
+  public enum BacklogType { NONE, FILE, HTTP }
+
+  public record Secrets(String publish, String subscribe) {
+    @Override
+    public String toString() {
+      return "Secrets[hidden]";
+    }
+  }
+
+  /** Where a queue's initial backlog comes from, and how loading it is retried. */
+  public record Backlog(BacklogType type, String path, String url, Duration retryInitial,
+                        Duration retryMax, Duration timeout) {
+    public static final long DEFAULT_RETRY_INITIAL_MILLIS = 500;
+    public static final long DEFAULT_RETRY_MAX_MILLIS = 30_000;
+    public static final long DEFAULT_TIMEOUT_SECONDS = 30;
+
+    /** Where the backlog is read from, for log lines. */
+    public String describe() {
+      return switch (type) {
+        case NONE -> "none";
+        case FILE -> "file " + path;
+        case HTTP -> url;
+      };
+    }
+  }
+
+  public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog) {}
+
+  public SyncbusConfig {
+    queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
+  }
+
+  /** Parses and validates a configuration; {@code env} resolves {@code ${NAME}} and overrides. */
+  public static SyncbusConfig parse(JsonObject json, Map<String, String> env) {
+    Settings root = new Settings(json, "", env);
+    Http http = http(root.child("http"), env);
+    Settings auth = root.child("auth");
+    TimeTokens timeTokens = timeTokens(auth.child("timeTokens"));
+    auth.rejectUnknown();
+    Settings limitsNode = root.child("limits");
+    Limits limits = new Limits(limitsNode.longValue("subscriberBufferBytes",
+        Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, 1024, Long.MAX_VALUE));
+    limitsNode.rejectUnknown();
+    Settings log = root.child("log");
+    String level = log.string("level", DEFAULT_LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new ConfigException(log.path("level") + ": expected one of " + LOG_LEVELS + ", got " + level);
+    }
+    log.rejectUnknown();
+    Settings queuesNode = root.child("queues");
+    Map<String, Queue> queues = new LinkedHashMap<>();
+    for (String name : queuesNode.keys()) {
+      queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
+    }
+    root.rejectUnknown();
+    return new SyncbusConfig(http, timeTokens, limits, level, queues);
+  }
+
+  private static Http http(Settings node, Map<String, String> env) {
+    String host = node.string("host", Http.DEFAULT_HOST);
+    int port = (int) node.longValue("port", Http.DEFAULT_PORT, 0, 65535);
+    String override = env.get(ENV_HTTP_PORT);
+    if (override != null) {
+      try {
+        port = Integer.parseInt(override.trim());
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 0 || port > 65535) {
+        throw new ConfigException(ENV_HTTP_PORT + ": expected a port number (0-65535)");
+      }
+    }
+    long maxBody = node.longValue("maxBodyBytes", Http.DEFAULT_MAX_BODY_BYTES, 1024, Integer.MAX_VALUE);
+    node.rejectUnknown();
+    return new Http(host, port, maxBody);
+  }
+
+  private static TimeTokens timeTokens(Settings node) {
+    TimeTokens tokens = new TimeTokens(
+        node.bool("enabled", true),
+        node.longValue("ttlSeconds", TimeTokens.DEFAULT_TTL_SECONDS, 1, 86_400),
+        node.longValue("maxSkewSeconds", TimeTokens.DEFAULT_MAX_SKEW_SECONDS, 0, 86_400));
+    node.rejectUnknown();
+    return tokens;
+  }
+
+  private static Queue queue(String name, Settings queues, boolean tokensEnabled) {
+    if (!QUEUE_NAME.matcher(name).matches()) {
+      throw new ConfigException(queues.path(name) + ": bad queue name (expected 1 to 64 of A-Z a-z 0-9 _ -)");
+    }
+    Settings node = queues.child(name);
+    String pk = node.requiredString("pk");
+    String typeName = node.string("type", "keyed");
+    QueueType type = switch (typeName) {
+      case "keyed" -> QueueType.KEYED;
+      case "expiring" -> QueueType.EXPIRING;
+      default -> throw new ConfigException(node.path("type") + ": unknown queue type \"" + typeName
+          + "\" (expected \"keyed\" or \"expiring\")");
+    };
+    Duration ttl = null;
+    if (type == QueueType.EXPIRING) {
+      if (!node.has("ttlSeconds")) {
+        throw new ConfigException(node.path("ttlSeconds") + ": missing (required by type \"expiring\")");
+      }
+      ttl = Duration.ofSeconds(node.longValue("ttlSeconds", 0, 1, 31_536_000));
+    } else if (node.has("ttlSeconds")) {
+      throw new ConfigException(node.path("ttlSeconds") + ": only for type \"expiring\"");
+    }
+    Settings secretsNode = node.child("secrets");
+    Secrets secrets = tokensEnabled
+        ? new Secrets(secretsNode.requiredString("publish"), secretsNode.requiredString("subscribe"))
+        : new Secrets(secretsNode.string("publish", ""), secretsNode.string("subscribe", ""));
+    secretsNode.rejectUnknown();
+    Backlog backlog = backlog(node.child("backlog"));
+    node.rejectUnknown();
+    return new Queue(name, pk, type, ttl, secrets, backlog);
+  }
+
+  private static Backlog backlog(Settings node) {
+    String typeName = node.string("type", "none");
+    BacklogType type = switch (typeName) {
+      case "none" -> BacklogType.NONE;
+      case "file" -> BacklogType.FILE;
+      case "http" -> BacklogType.HTTP;
+      default -> throw new ConfigException(node.path("type") + ": unknown backlog type \"" + typeName
+          + "\" (expected \"none\", \"file\" or \"http\")");
+    };
+    String path = type == BacklogType.FILE ? node.requiredString("path") : null;
+    String url = type == BacklogType.HTTP ? node.requiredString("url") : null;
+    if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
+      throw new ConfigException(node.path("url") + ": expected an http:// or https:// URL");
+    }
+    long initial = node.longValue("retryInitialMillis", Backlog.DEFAULT_RETRY_INITIAL_MILLIS, 1, 3_600_000);
+    long max = node.longValue("retryMaxMillis", Backlog.DEFAULT_RETRY_MAX_MILLIS, initial, 3_600_000);
+    long timeout = node.longValue("timeoutSeconds", Backlog.DEFAULT_TIMEOUT_SECONDS, 1, 3_600);
+    node.rejectUnknown();
+    return new Backlog(type, path, url, Duration.ofMillis(initial), Duration.ofMillis(max), Duration.ofSeconds(timeout));
+  }
+
+  public Queue queue(String name) {
+    return queues.get(name);
+  }
+}

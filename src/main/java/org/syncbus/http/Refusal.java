@@ -1,0 +1,25 @@
+package org.syncbus.http;
+
+/**
+ * Every way the HTTP edge refuses a request: its status and the body's first words. The details
+ * (which queue, which element of a batch) follow in the body.
+ */
+enum Refusal {
+  INVALID_TOKEN(403, "Invalid token"),
+  MISSING_TOKEN(400, "Missing hmac parameter"),
+  MISSING_DATA(400, "Missing data field"),
+  MALFORMED_FORM(400, "Malformed form body"),
+  INVALID_BATCH(400, "Invalid batch"),
+  UNKNOWN_QUEUE(404, "Unknown queue"),
+  TOO_LARGE(413, "Request body too large"),
+  NOT_READY(503, "Queue not ready"),
+  UNEXPECTED(500, "Internal error");
+
+  final int status;
+  final String text;
+
+  Refusal(int status, String text) {
+    this.status = status;
+    this.text = text;
+  }
+}

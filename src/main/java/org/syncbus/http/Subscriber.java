@@ -1,0 +1,99 @@
+package org.syncbus.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayDeque;
+
+/**
+ * One open {@code /poll} stream. Lines are written as they come while the connection keeps up;
+ * when its write queue is full they wait here, and once more than {@code limit} bytes wait the
+ * subscriber is disconnected: server memory never grows because one client stopped reading. The
+ * client polls again and gets the current snapshot, the compacted form of what it missed.
+ *
+ * <p>The backlog line written on subscription does not count against the limit: a large backlog
+ * must not disconnect a new subscriber, and it is already bounded by the backlog's size. Lines
+ * are shared buffers, never copied per subscriber. Used from its edge's event loop only.
+ */
+final class Subscriber {
+  /** Bytes Netty may hold for a connection before lines wait here instead. */
+  static final int WRITE_QUEUE_BYTES = 256 * 1024;
+
+  private final HttpServerResponse response;
+  private final String remote;
+  private final long limit;
+  private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+  private long waitingBytes;
+  private boolean open = true;
+
+  Subscriber(HttpServerResponse response, String remote, long limit) {
+    this.response = response;
+    this.remote = remote;
+    this.limit = limit;
+    response.setWriteQueueMaxSize((int) Math.min(WRITE_QUEUE_BYTES, limit));
+    response.drainHandler(v -> drain());
+  }
+
+  String remote() {
+    return remote;
+  }
+
+  boolean isOpen() {
+    return open && !response.closed();
+  }
+
+  /** Writes the backlog line; never refused. */
+  void start(Buffer snapshot) {
+    write(snapshot);
+  }
+
+  /** Sends one line; returns false when the subscriber fell more than its limit behind. */
+  boolean send(Buffer line) {
+    if (!open) {
+      return true;
+    }
+    if (!waiting.isEmpty() || response.writeQueueFull()) {
+      waiting.add(line);
+      waitingBytes += line.length();
+      return waitingBytes <= limit;
+    }
+    write(line);
+    return true;
+  }
+
+  long waitingBytes() {
+    return waitingBytes;
+  }
+
+  private void drain() {
+    while (open && !waiting.isEmpty() && !response.writeQueueFull()) {
+      Buffer line = waiting.poll();
+      waitingBytes -= line.length();
+      write(line);
+    }
+  }
+
+  private void write(Buffer line) {
+    // A failed write means the connection is gone; its close handler removes the subscriber.
+    response.write(line).onFailure(error -> open = false);
+  }
+
+  /** Ends the stream cleanly (final chunk): the client sees a finished response and polls again. */
+  void end() {
+    if (open) {
+      open = false;
+      waiting.clear();
+      waitingBytes = 0;
+      if (!response.closed()) {
+        response.end().onFailure(error -> response.reset());
+      }
+    }
+  }
+
+  /** Drops the connection of a subscriber that fell too far behind. */
+  void disconnect() {
+    open = false;
+    waiting.clear();
+    waitingBytes = 0;
+    response.reset();
+  }
+}
