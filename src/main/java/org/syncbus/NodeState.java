@@ -21,6 +21,7 @@ public final class NodeState implements Shareable {
   private final AtomicBoolean ownersClaimed = new AtomicBoolean();
   private final AtomicBoolean codecsRegistered = new AtomicBoolean();
   private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
+  private volatile int httpPort = -1;
 
   private NodeState() {}
 
@@ -48,6 +49,15 @@ public final class NodeState implements Shareable {
   /** True for exactly one caller: that one registers the node's event-bus codecs. */
   public boolean claimCodecs() {
     return codecsRegistered.compareAndSet(false, true);
+  }
+
+  /** The port the HTTP edges listen on (the chosen one when configured as 0), or -1 before. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public void httpPort(int port) {
+    httpPort = port;
   }
 
   /** The node-wide count of open subscribers of {@code queue}. */

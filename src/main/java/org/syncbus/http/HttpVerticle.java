@@ -65,18 +65,16 @@ public final class HttpVerticle extends VerticleBase {
         .compose(v -> server.listen())
         .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
             + http.host() + ":" + http.port() + " (" + error.getMessage() + ")")))
-        .onSuccess(s -> LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort()));
+        .onSuccess(s -> {
+          node.httpPort(s.actualPort());
+          LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort());
+        });
   }
 
   @Override
   public Future<?> stop() {
     return Future.all(edges.values().stream().map(QueueEdge::stop).toList())
         .eventually(() -> server.close());
-  }
-
-  /** The port this edge listens on (the configured one, or the one chosen for port 0). */
-  public int actualPort() {
-    return server.actualPort();
   }
 
   private Router router() {
