@@ -3,6 +3,8 @@ package org.syncbus;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Launcher;
 import io.vertx.core.Vertx;
+import io.vertx.core.cli.CLI;
+import io.vertx.core.cli.CLIException;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import sun.misc.Signal;
  *       verticle the file's path. Here the path is handed to {@link SyncbusVerticle}, which reads
  *       JSON or YAML and can watch the file.
  *   <li>A failed start prints one line and exits with status 1 (the stock launcher exits 0).
+ *   <li>Bad usage of a command prints one line and exits with status 2.
  *   <li>SIGTERM undeploys everything (open polls end cleanly) and exits 0; the JVM's default
  *       would exit 143.
  * </ul>
@@ -29,6 +32,7 @@ import sun.misc.Signal;
 public class SyncbusLauncher extends Launcher {
   private static final Logger LOG = Logger.getLogger(SyncbusLauncher.class.getName());
   private static final long SHUTDOWN_GRACE_SECONDS = 20;
+  private static final int USAGE_STATUS = 2;
 
   private final String configFile;
 
@@ -101,6 +105,22 @@ public class SyncbusLauncher extends Launcher {
   public void handleDeployFailed(Vertx vertx, String mainVerticle, DeploymentOptions options, Throwable cause) {
     System.err.println("syncbus: cannot start: " + describe(cause));
     vertx.close().onComplete(result -> System.exit(1));
+  }
+
+  /** Bad usage of a command (a missing or unknown option): one line, exit status 2. */
+  @Override
+  protected void printSpecificException(CLI cli, Exception e) {
+    usageError(cli, e);
+  }
+
+  @Override
+  protected void printGenericExecutionError(CLI cli, CLIException e) {
+    usageError(cli, e);
+  }
+
+  private static void usageError(CLI cli, Exception e) {
+    System.err.println("syncbus " + cli.getName() + ": " + e.getMessage() + " (see --help)");
+    System.exit(USAGE_STATUS);
   }
 
   private static String describe(Throwable cause) {

@@ -58,6 +58,30 @@ public final class Backlog {
     return changes;
   }
 
+  /**
+   * What changed from {@code before} to {@code after}, as if one batch had led from one to the
+   * other: keys only in {@code after} are created, keys only in {@code before} deleted, and keys in
+   * both updated when their records differ (only watched fields count when {@code watch} is not
+   * empty). A client that lost its stream uses it to report only real changes after rebuilding.
+   */
+  public static Map<Key, Change> diff(Backlog before, Backlog after, Set<String> watch) {
+    Map<Key, Change> changes = new LinkedHashMap<>();
+    after.records.forEach((key, record) -> {
+      ObjectNode previous = before.records.get(key);
+      if (previous == null) {
+        changes.put(key, Change.CREATED);
+      } else if (watch.isEmpty() ? !previous.equals(NUMERIC, record) : watchedFieldDiffers(previous, record, watch)) {
+        changes.put(key, Change.UPDATED);
+      }
+    });
+    before.records.keySet().forEach(key -> {
+      if (!after.records.containsKey(key)) {
+        changes.put(key, Change.DELETED);
+      }
+    });
+    return changes;
+  }
+
   private static boolean watchedFieldDiffers(ObjectNode before, ObjectNode after, Set<String> watch) {
     for (String field : watch) {
       JsonNode a = before.get(field);

@@ -1,0 +1,87 @@
+package org.syncbus.cli;
+
+import io.vertx.core.cli.annotations.Description;
+import io.vertx.core.cli.annotations.Option;
+import io.vertx.core.spi.launcher.DefaultCommand;
+import java.io.PrintStream;
+import org.syncbus.client.SyncClientOptions;
+import org.syncbus.client.SyncException;
+
+/**
+ * What the {@code publish} and {@code poll} commands share: the server, the queue, the secret,
+ * and the exit statuses (0 success, 1 refused by the server, 2 bad usage, 3 server unreachable
+ * or failing). Errors are one line on stderr.
+ */
+abstract class ClientCommand extends DefaultCommand {
+  static final int OK = 0;
+  static final int REFUSED = 1;
+  static final int USAGE = 2;
+  static final int UNREACHABLE = 3;
+
+  private String url;
+  private String queue;
+  private String secret;
+
+  @Option(longName = "url", argName = "BASE_URL")
+  @Description("The server's root, e.g. http://127.0.0.1:8000.")
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  @Option(longName = "queue", argName = "Q")
+  @Description("The queue (default: the queue named default, at /poll and /update).")
+  public void setQueue(String queue) {
+    this.queue = queue;
+  }
+
+  @Option(longName = "secret", argName = "S")
+  @Description("The queue's shared secret: its publish secret for publish, its subscribe secret for poll.")
+  public void setSecret(String secret) {
+    this.secret = secret;
+  }
+
+  /** Exits the process with {@code status}, after one line on stderr unless it is a success. */
+  static void exit(int status, String message) {
+    if (message != null) {
+      System.err.println(message);
+    }
+    System.out.flush();
+    System.exit(status);
+  }
+
+  /** The options every command needs; exits with a usage error when one is missing. */
+  SyncClientOptions clientOptions(String name) {
+    if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+      exit(USAGE, "syncbus " + name + ": --url BASE_URL is required (http://host:port)");
+    }
+    if (secret == null) {
+      exit(USAGE, "syncbus " + name + ": --secret S is required");
+    }
+    return new SyncClientOptions(url).setQueue(queue);
+  }
+
+  String secret() {
+    return secret;
+  }
+
+  /** The exit status a failure stands for. */
+  static int statusOf(Throwable error) {
+    if (error instanceof SyncException refused && refused.isRefusal()) {
+      return REFUSED;
+    }
+    if (error instanceof IllegalStateException || error instanceof IllegalArgumentException) {
+      return USAGE;
+    }
+    return UNREACHABLE;
+  }
+
+  static String oneLine(String name, Throwable error) {
+    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    String status = error instanceof SyncException e && e.status() > 0 ? " (HTTP " + e.status() + ")" : "";
+    return "syncbus " + name + ": " + message.replace('\n', ' ').trim() + status;
+  }
+
+  PrintStream stdout() {
+    return System.out;
+  }
+}

@@ -1,0 +1,149 @@
+package org.syncbus.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.syncbus.Protocol;
+import org.syncbus.auth.TimeTokens;
+
+/**
+ * A client of one syncbus queue, on the Vert.x HTTP client: the original's {@code send_update(s)}
+ * and {@code poll_updates(callback, watch)}, Future-based, and reconnecting instead of exiting.
+ *
+ * <pre>{@code
+ * SyncClient client = SyncClient.create(vertx, new SyncClientOptions("http://127.0.0.1:8000")
+ *     .setQueue("machines").setSubscribeSecret(sub).setPublishSecret(pub));
+ * client.poll(Set.of("room"), (state, changes) -> System.out.println(changes));
+ * client.sendUpdate(new JsonObject().put("type", "update").put("data", record));
+ * }</pre>
+ */
+public final class SyncClient {
+  private final Vertx vertx;
+  private final SyncClientOptions options;
+  private final HttpClientAgent http;
+  private final Set<Subscription> subscriptions = new CopyOnWriteArraySet<>();
+  private Future<String> pk;
+
+  private SyncClient(Vertx vertx, SyncClientOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(64 * 1024));
+  }
+
+  public static SyncClient create(Vertx vertx, SyncClientOptions options) {
+    return new SyncClient(vertx, options);
+  }
+
+  public SyncClientOptions options() {
+    return options;
+  }
+
+  /** Publishes one update ({@code {"type": "update"|"delete", "data": {…}}}). */
+  public Future<Void> sendUpdate(JsonObject update) {
+    return sendUpdates(new JsonArray().add(update));
+  }
+
+  /** Publishes a batch; succeeds once the server applied it, fails with a {@link SyncException}. */
+  public Future<Void> sendUpdates(JsonArray batch) {
+    return sendUpdates(batch.encode());
+  }
+
+  /** Publishes a batch given as JSON text (sent as is, so every value arrives exactly). */
+  public Future<Void> sendUpdates(String batchJson) {
+    if (options.publishSecret() == null) {
+      return Future.failedFuture(new IllegalStateException(
+          "no publish secret: set SyncClientOptions.setPublishSecret to publish to " + options.queue()));
+    }
+    String token = TimeTokens.sign(options.publishSecret(), batchJson, TimeTokens.systemSeconds());
+    Buffer form = Buffer.buffer(Protocol.DATA + "=" + encode(batchJson) + "&" + Protocol.HMAC + "=" + encode(token));
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(options.baseUrl() + options.path("update"))
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded");
+    return http.request(request)
+        .compose(req -> req.send(form))
+        .recover(error -> Future.failedFuture(unreachable(error)))
+        .compose(response -> expectOk(response).mapEmpty());
+  }
+
+  /**
+   * Follows the queue: {@code listener} gets the state and the changes after every line, with
+   * {@code watch} semantics (PROTOCOL.md; empty for none). Reconnects after losing the stream or
+   * a 5xx, with capped exponential back-off and jitter; ends on {@link Subscription#close()} or
+   * when the server refuses (4xx), which fails {@link Subscription#done()}.
+   */
+  public Subscription poll(Set<String> watch, SyncListener listener) {
+    Subscription subscription = new Subscription(this, vertx, Set.copyOf(watch), listener);
+    subscriptions.add(subscription);
+    subscription.done().onComplete(v -> subscriptions.remove(subscription));
+    subscription.start();
+    return subscription;
+  }
+
+  /** Ends every subscription and releases the connections. */
+  public Future<Void> close() {
+    return Future.all(subscriptions.stream().map(Subscription::close).toList())
+        .eventually(() -> http.close())
+        .mapEmpty();
+  }
+
+  /** The queue's primary-key field: from the options, or asked once of the server. */
+  synchronized Future<String> pk() {
+    if (options.pk() != null) {
+      return Future.succeededFuture(options.pk());
+    }
+    if (pk == null || pk.failed()) {
+      pk = get(options.path("info") + "?" + subscribeQuery())
+          .compose(response -> expectOk(response))
+          .map(body -> new JsonObject(body).getString("pk"));
+    }
+    return pk;
+  }
+
+  /** The query string that authenticates a subscriber now. */
+  String subscribeQuery() {
+    String query = Protocol.DATA + "=%7B%7D";
+    if (options.subscribeSecret() != null) {
+      String token = TimeTokens.sign(options.subscribeSecret(), Protocol.POLL_MESSAGE, TimeTokens.systemSeconds());
+      query += "&" + Protocol.HMAC + "=" + encode(token);
+    }
+    return query;
+  }
+
+  Future<HttpClientResponse> get(String pathAndQuery) {
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setAbsoluteURI(options.baseUrl() + pathAndQuery);
+    return http.request(request)
+        .compose(req -> req.send())
+        .recover(error -> Future.failedFuture(unreachable(error)));
+  }
+
+  /** The body of a 200 response; any other status fails with the server's message. */
+  static Future<String> expectOk(HttpClientResponse response) {
+    return response.body().compose(body -> response.statusCode() == 200
+        ? Future.succeededFuture(body.toString(StandardCharsets.UTF_8))
+        : Future.failedFuture(new SyncException(response.statusCode(), body.toString(StandardCharsets.UTF_8))));
+  }
+
+  private SyncException unreachable(Throwable error) {
+    return error instanceof SyncException known ? known
+        : new SyncException("cannot reach " + options.baseUrl() + ": " + error.getMessage(), error);
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+}

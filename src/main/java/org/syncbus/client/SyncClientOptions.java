@@ -1,0 +1,109 @@
+package org.syncbus.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link SyncClient} reaches a queue. {@code baseUrl} is the server's root
+ * ({@code http://host:8000}); without a queue name, or with {@code default}, the client speaks
+ * the original endpoints {@code /poll} and {@code /update}.
+ */
+public final class SyncClientOptions {
+  public static final String DEFAULT_QUEUE = "default";
+  public static final Duration DEFAULT_RECONNECT_INITIAL = Duration.ofMillis(200);
+  public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+  private String baseUrl;
+  private String queue = DEFAULT_QUEUE;
+  private String pk;
+  private String publishSecret;
+  private String subscribeSecret;
+  private Duration reconnectInitial = DEFAULT_RECONNECT_INITIAL;
+  private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
+  private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+
+  public SyncClientOptions(String baseUrl) {
+    setBaseUrl(baseUrl);
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public SyncClientOptions setBaseUrl(String baseUrl) {
+    Objects.requireNonNull(baseUrl, "baseUrl");
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    return this;
+  }
+
+  public String queue() {
+    return queue;
+  }
+
+  public SyncClientOptions setQueue(String queue) {
+    this.queue = queue == null ? DEFAULT_QUEUE : queue;
+    return this;
+  }
+
+  /** The queue's primary-key field; when unset, the client asks the server ({@code /queues/Q/info}). */
+  public String pk() {
+    return pk;
+  }
+
+  public SyncClientOptions setPk(String pk) {
+    this.pk = pk;
+    return this;
+  }
+
+  public String publishSecret() {
+    return publishSecret;
+  }
+
+  public SyncClientOptions setPublishSecret(String publishSecret) {
+    this.publishSecret = publishSecret;
+    return this;
+  }
+
+  public String subscribeSecret() {
+    return subscribeSecret;
+  }
+
+  public SyncClientOptions setSubscribeSecret(String subscribeSecret) {
+    this.subscribeSecret = subscribeSecret;
+    return this;
+  }
+
+  public Duration reconnectInitial() {
+    return reconnectInitial;
+  }
+
+  /** The first delay before reconnecting; it doubles (with jitter) up to {@link #reconnectMax()}. */
+  public SyncClientOptions setReconnectInitial(Duration reconnectInitial) {
+    this.reconnectInitial = reconnectInitial;
+    return this;
+  }
+
+  public Duration reconnectMax() {
+    return reconnectMax;
+  }
+
+  public SyncClientOptions setReconnectMax(Duration reconnectMax) {
+    this.reconnectMax = reconnectMax;
+    return this;
+  }
+
+  public int maxLineBytes() {
+    return maxLineBytes;
+  }
+
+  /** The longest line accepted from the server (the backlog arrives as one line). */
+  public SyncClientOptions setMaxLineBytes(int maxLineBytes) {
+    this.maxLineBytes = maxLineBytes;
+    return this;
+  }
+
+  String path(String endpoint) {
+    return DEFAULT_QUEUE.equals(queue) && !endpoint.equals("info") ? "/" + endpoint : "/queues/" + queue + "/" + endpoint;
+  }
+}
