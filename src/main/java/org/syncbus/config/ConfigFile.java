@@ -26,7 +26,8 @@ public final class ConfigFile {
   /** Read when a node starts without {@code -conf}. */
   public static final String DEFAULT_PATH = "conf/syncbus.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private ConfigFile() {}
 

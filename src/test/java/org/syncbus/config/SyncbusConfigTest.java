@@ -1,0 +1,550 @@
+package org.syncbus.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.syncbus.config.SyncbusConfig.BacklogType;
+import org.syncbus.config.SyncbusConfig.QueueType;
+
+/** Configuration: defaults, the DESIGN.md example, and one test per validation rule. */
+class SyncbusConfigTest {
+  private static final String PUB_SECRET = "pub-Very-Secret-123";
+  private static final String SUB_SECRET = "sub-Very-Secret-456";
+  private static final Map<String, String> PRESENCE_ENV = Map.of("PRESENCE_PUB", PUB_SECRET, "PRESENCE_SUB", SUB_SECRET);
+
+  /** Copied from DESIGN.md, "Configuration". */
+  private static final String DESIGN_EXAMPLE = """
+      {
+        "http": { "host": "0.0.0.0", "port": 8000, "maxBodyBytes": 16777216 },
+        "auth": { "timeTokens": { "enabled": true, "ttlSeconds": 120, "maxSkewSeconds": 120 } },
+        "limits": { "subscriberBufferBytes": 4194304 },
+        "log": { "level": "INFO" },
+        "queues": {
+          "default": {
+            "pk": "id",
+            "type": "keyed",
+            "secrets": { "publish": "change-me-pub", "subscribe": "change-me-sub" },
+            "backlog": { "type": "none" }
+          },
+          "presence": {
+            "pk": "login", "type": "expiring", "ttlSeconds": 60,
+            "secrets": { "publish": "${PRESENCE_PUB}", "subscribe": "${PRESENCE_SUB}" },
+            "backlog": { "type": "none" }
+          }
+        }
+      }
+      """;
+
+  /** The same configuration in YAML. */
+  private static final String DESIGN_EXAMPLE_YAML = """
+      http:
+        host: 0.0.0.0
+        port: 8000
+        maxBodyBytes: 16777216
+      auth:
+        timeTokens:
+          enabled: true
+          ttlSeconds: 120
+          maxSkewSeconds: 120
+      limits:
+        subscriberBufferBytes: 4194304
+      log:
+        level: INFO
+      queues:
+        default:
+          pk: id
+          type: keyed
+          secrets:
+            publish: change-me-pub
+            subscribe: change-me-sub
+          backlog:
+            type: none
+        presence:
+          pk: login
+          type: expiring
+          ttlSeconds: 60
+          secrets:
+            publish: ${PRESENCE_PUB}
+            subscribe: ${PRESENCE_SUB}
+          backlog:
+            type: none
+      """;
+
+  private static SyncbusConfig parse(String json) {
+    return SyncbusConfig.parse(new JsonObject(json), Map.of());
+  }
+
+  private static SyncbusConfig parse(String json, Map<String, String> env) {
+    return SyncbusConfig.parse(new JsonObject(json), env);
+  }
+
+  private static String refusal(String json) {
+    return refusal(json, Map.of());
+  }
+
+  private static String refusal(String json, Map<String, String> env) {
+    return assertThrows(ConfigException.class, () -> parse(json, env)).getMessage();
+  }
+
+  /** A configuration with one queue {@code q} whose settings are {@code queueFields}. */
+  private static String oneQueue(String queueFields) {
+    return "{\"queues\":{\"q\":{" + queueFields + "}}}";
+  }
+
+  private static final String SECRETS = "\"secrets\":{\"publish\":\"p\",\"subscribe\":\"s\"}";
+
+  // --- defaults ------------------------------------------------------------------------------
+
+  @Test
+  void everySettingHasItsDefaultWhenAbsent() {
+    SyncbusConfig config = parse("{}");
+    assertEquals(SyncbusConfig.Http.DEFAULT_HOST, config.http().host());
+    assertEquals(SyncbusConfig.Http.DEFAULT_PORT, config.http().port());
+    assertEquals(SyncbusConfig.Http.DEFAULT_MAX_BODY_BYTES, config.http().maxBodyBytes());
+    assertTrue(config.timeTokens().enabled());
+    assertEquals(SyncbusConfig.TimeTokens.DEFAULT_TTL_SECONDS, config.timeTokens().ttlSeconds());
+    assertEquals(SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS, config.timeTokens().maxSkewSeconds());
+    assertEquals(SyncbusConfig.Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, config.limits().subscriberBufferBytes());
+    assertEquals(SyncbusConfig.DEFAULT_LOG_LEVEL, config.logLevel());
+    assertEquals(Map.of(), config.queues());
+  }
+
+  @Test
+  void defaultsMatchTheDocumentedValues() {
+    assertEquals("0.0.0.0", SyncbusConfig.Http.DEFAULT_HOST);
+    assertEquals(8000, SyncbusConfig.Http.DEFAULT_PORT);
+    assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_TTL_SECONDS);
+    assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS);
+    assertEquals("INFO", SyncbusConfig.DEFAULT_LOG_LEVEL);
+  }
+
+  @Test
+  void emptySectionsTakeDefaults() {
+    assertEquals(parse("{}"), parse("{\"http\":{},\"auth\":{\"timeTokens\":{}},\"limits\":{},\"log\":{},\"queues\":{}}"));
+  }
+
+  @Test
+  void everyQueueSettingHasItsDefaultWhenAbsent() {
+    SyncbusConfig.Queue queue = parse(oneQueue("\"pk\":\"id\"," + SECRETS)).queue("q");
+    assertEquals("q", queue.name());
+    assertEquals("id", queue.pk());
+    assertEquals(QueueType.KEYED, queue.type());
+    assertNull(queue.ttl());
+    assertEquals("p", queue.secrets().publish());
+    assertEquals("s", queue.secrets().subscribe());
+    SyncbusConfig.Backlog backlog = queue.backlog();
+    assertEquals(BacklogType.NONE, backlog.type());
+    assertNull(backlog.path());
+    assertNull(backlog.url());
+    assertEquals(Duration.ofMillis(SyncbusConfig.Backlog.DEFAULT_RETRY_INITIAL_MILLIS), backlog.retryInitial());
+    assertEquals(Duration.ofMillis(SyncbusConfig.Backlog.DEFAULT_RETRY_MAX_MILLIS), backlog.retryMax());
+    assertEquals(Duration.ofSeconds(SyncbusConfig.Backlog.DEFAULT_TIMEOUT_SECONDS), backlog.timeout());
+  }
+
+  @Test
+  void secretsAreOptionalWhenTokensAreDisabled() {
+    SyncbusConfig config = parse("{\"auth\":{\"timeTokens\":{\"enabled\":false}},\"queues\":{\"q\":{\"pk\":\"id\"}}}");
+    assertFalse(config.timeTokens().enabled());
+    assertEquals("", config.queue("q").secrets().publish());
+    assertEquals("", config.queue("q").secrets().subscribe());
+  }
+
+  @Test
+  void secretsAreNeverPrinted() {
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
+    String text = config.toString();
+    assertFalse(text.contains(PUB_SECRET), text);
+    assertFalse(text.contains(SUB_SECRET), text);
+    assertFalse(text.contains("change-me-pub"), text);
+  }
+
+  // --- the DESIGN.md example -----------------------------------------------------------------
+
+  @Test
+  void designExampleParses() {
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
+    assertEquals(new SyncbusConfig.Http("0.0.0.0", 8000, 16_777_216L), config.http());
+    assertEquals(new SyncbusConfig.TimeTokens(true, 120, 120), config.timeTokens());
+    assertEquals(new SyncbusConfig.Limits(4_194_304L), config.limits());
+    assertEquals("INFO", config.logLevel());
+    assertEquals(List.of("default", "presence"), List.copyOf(config.queues().keySet()));
+
+    SyncbusConfig.Queue queue = config.queue("default");
+    assertEquals("id", queue.pk());
+    assertEquals(QueueType.KEYED, queue.type());
+    assertNull(queue.ttl());
+    assertEquals(new SyncbusConfig.Secrets("change-me-pub", "change-me-sub"), queue.secrets());
+    assertEquals(BacklogType.NONE, queue.backlog().type());
+
+    SyncbusConfig.Queue presence = config.queue("presence");
+    assertEquals("login", presence.pk());
+    assertEquals(QueueType.EXPIRING, presence.type());
+    assertEquals(Duration.ofSeconds(60), presence.ttl());
+    assertEquals(PUB_SECRET, presence.secrets().publish());
+    assertEquals(SUB_SECRET, presence.secrets().subscribe());
+    assertEquals(BacklogType.NONE, presence.backlog().type());
+  }
+
+  @Test
+  void fileAndHttpBacklogsParse() {
+    SyncbusConfig config = parse("{\"queues\":{"
+        + "\"f\":{\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"type\":\"file\",\"path\":\"data/f.json\"}},"
+        + "\"h\":{\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"type\":\"http\",\"url\":\"https://mdb/api\","
+        + "\"retryInitialMillis\":100,\"retryMaxMillis\":5000,\"timeoutSeconds\":7}}}}");
+    SyncbusConfig.Backlog file = config.queue("f").backlog();
+    assertEquals(BacklogType.FILE, file.type());
+    assertEquals("data/f.json", file.path());
+    SyncbusConfig.Backlog http = config.queue("h").backlog();
+    assertEquals(BacklogType.HTTP, http.type());
+    assertEquals("https://mdb/api", http.url());
+    assertEquals(Duration.ofMillis(100), http.retryInitial());
+    assertEquals(Duration.ofMillis(5000), http.retryMax());
+    assertEquals(Duration.ofSeconds(7), http.timeout());
+  }
+
+  @Test
+  void logLevelIsCaseInsensitive() {
+    assertEquals("DEBUG", parse("{\"log\":{\"level\":\"debug\"}}").logLevel());
+  }
+
+  // --- errors name the setting's path --------------------------------------------------------
+
+  @Test
+  void missingPkIsRefused() {
+    assertEquals("queues.q.pk: missing", refusal(oneQueue(SECRETS)));
+  }
+
+  @Test
+  void emptyPkIsRefused() {
+    assertEquals("queues.q.pk: must not be empty", refusal(oneQueue("\"pk\":\"\"," + SECRETS)));
+  }
+
+  @Test
+  void badQueueNameIsRefused() {
+    String message = refusal("{\"queues\":{\"bad/name\":{\"pk\":\"id\"," + SECRETS + "}}}");
+    assertTrue(message.startsWith("queues.bad/name: bad queue name"), message);
+  }
+
+  @Test
+  void overlongQueueNameIsRefused() {
+    String name = "q".repeat(65);
+    String message = refusal("{\"queues\":{\"" + name + "\":{\"pk\":\"id\"," + SECRETS + "}}}");
+    assertTrue(message.startsWith("queues." + name + ": bad queue name"), message);
+  }
+
+  @Test
+  void emptyQueueNameIsRefused() {
+    String message = refusal("{\"queues\":{\"\":{\"pk\":\"id\"," + SECRETS + "}}}");
+    assertTrue(message.startsWith("queues.: bad queue name"), message);
+  }
+
+  @Test
+  void unknownQueueTypeIsRefused() {
+    assertEquals("queues.q.type: unknown queue type \"fifo\" (expected \"keyed\" or \"expiring\")",
+        refusal(oneQueue("\"pk\":\"id\",\"type\":\"fifo\"," + SECRETS)));
+  }
+
+  @Test
+  void unknownBacklogTypeIsRefused() {
+    assertEquals("queues.q.backlog.type: unknown backlog type \"ftp\" (expected \"none\", \"file\" or \"http\")",
+        refusal(oneQueue("\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"type\":\"ftp\"}")));
+  }
+
+  @Test
+  void fileBacklogWithoutPathIsRefused() {
+    assertEquals("queues.q.backlog.path: missing",
+        refusal(oneQueue("\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"type\":\"file\"}")));
+  }
+
+  @Test
+  void httpBacklogWithoutUrlIsRefused() {
+    assertEquals("queues.q.backlog.url: missing",
+        refusal(oneQueue("\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"type\":\"http\"}")));
+  }
+
+  @Test
+  void httpBacklogWithoutHttpSchemeIsRefused() {
+    String message = refusal(oneQueue("\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"type\":\"http\",\"url\":\"ftp://x\"}"));
+    assertTrue(message.startsWith("queues.q.backlog.url: "), message);
+  }
+
+  @Test
+  void retryMaxBelowRetryInitialIsRefused() {
+    String message = refusal(oneQueue("\"pk\":\"id\"," + SECRETS
+        + ",\"backlog\":{\"retryInitialMillis\":1000,\"retryMaxMillis\":10}"));
+    assertTrue(message.startsWith("queues.q.backlog.retryMaxMillis: must be between 1000 and"), message);
+  }
+
+  @Test
+  void expiringQueueWithoutTtlIsRefused() {
+    assertEquals("queues.q.ttlSeconds: missing (required by type \"expiring\")",
+        refusal(oneQueue("\"pk\":\"id\",\"type\":\"expiring\"," + SECRETS)));
+  }
+
+  @Test
+  void expiringQueueWithZeroTtlIsRefused() {
+    String message = refusal(oneQueue("\"pk\":\"id\",\"type\":\"expiring\",\"ttlSeconds\":0," + SECRETS));
+    assertTrue(message.startsWith("queues.q.ttlSeconds: must be between 1 and"), message);
+  }
+
+  @Test
+  void ttlOnAKeyedQueueIsRefused() {
+    String message = refusal(oneQueue("\"pk\":\"id\",\"ttlSeconds\":5," + SECRETS));
+    assertTrue(message.startsWith("queues.q.ttlSeconds: "), message);
+  }
+
+  @Test
+  void missingSecretIsRefusedWhenTokensAreEnabled() {
+    assertEquals("queues.q.secrets.subscribe: missing",
+        refusal(oneQueue("\"pk\":\"id\",\"secrets\":{\"publish\":\"p\"}")));
+    assertEquals("queues.q.secrets.publish: missing", refusal(oneQueue("\"pk\":\"id\"")));
+  }
+
+  @Test
+  void undefinedEnvironmentVariableIsNamedWithoutAnySecret() {
+    Map<String, String> env = Map.of("PRESENCE_PUB", PUB_SECRET); // PRESENCE_SUB is not set
+    String message = refusal(DESIGN_EXAMPLE, env);
+    assertTrue(message.contains("queues.presence.secrets.subscribe"), message);
+    assertTrue(message.contains("PRESENCE_SUB"), message);
+    assertFalse(message.contains(PUB_SECRET), message);
+    assertFalse(message.contains("change-me-pub"), message);
+    assertFalse(message.contains("change-me-sub"), message);
+  }
+
+  @Test
+  void undefinedEnvironmentVariableIsNamedWhenNoneIsSet() {
+    String message = refusal(DESIGN_EXAMPLE, Map.of());
+    assertEquals("queues.presence.secrets.publish: environment variable PRESENCE_PUB is not defined", message);
+  }
+
+  @Test
+  void environmentFallbackIsUsedWhenTheVariableIsUnset() {
+    String json = oneQueue("\"pk\":\"${PK_FIELD:-mac}\",\"secrets\":{\"publish\":\"${PUB:-dev-pub}\",\"subscribe\":\"${SUB:-}\"}");
+    SyncbusConfig.Queue queue = parse(json.replace("${SUB:-}", "${SUB:-dev-sub}")).queue("q");
+    assertEquals("mac", queue.pk());
+    assertEquals("dev-pub", queue.secrets().publish());
+    assertEquals("dev-sub", queue.secrets().subscribe());
+  }
+
+  @Test
+  void environmentValueWinsOverTheFallback() {
+    String json = oneQueue("\"pk\":\"id\",\"secrets\":{\"publish\":\"${PUB:-dev-pub}\",\"subscribe\":\"s\"}");
+    assertEquals("from-env", parse(json, Map.of("PUB", "from-env")).queue("q").secrets().publish());
+  }
+
+  @Test
+  void emptyFallbackOfARequiredSecretIsRefused() {
+    String json = oneQueue("\"pk\":\"id\",\"secrets\":{\"publish\":\"${PUB:-}\",\"subscribe\":\"s\"}");
+    assertEquals("queues.q.secrets.publish: must not be empty", refusal(json));
+  }
+
+  @Test
+  void textAroundAReferenceIsLiteral() {
+    String json = "{\"http\":{\"host\":\"x${HOST}\"}}";
+    assertEquals("x${HOST}", parse(json, Map.of("HOST", "h")).http().host());
+  }
+
+  @Test
+  void httpPortOverrideFromTheEnvironment() {
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, Map.of("PRESENCE_PUB", "a", "PRESENCE_SUB", "b",
+        SyncbusConfig.ENV_HTTP_PORT, "9001"));
+    assertEquals(9001, config.http().port());
+    assertEquals(0, parse("{}", Map.of("SYNCBUS_HTTP_PORT", "0")).http().port());
+  }
+
+  @Test
+  void nonNumericHttpPortOverrideIsRefused() {
+    String message = refusal("{}", Map.of("SYNCBUS_HTTP_PORT", "eighty"));
+    assertTrue(message.startsWith("SYNCBUS_HTTP_PORT: "), message);
+  }
+
+  @Test
+  void outOfRangeHttpPortOverrideIsRefused() {
+    assertTrue(refusal("{}", Map.of("SYNCBUS_HTTP_PORT", "65536")).startsWith("SYNCBUS_HTTP_PORT: "));
+    assertTrue(refusal("{}", Map.of("SYNCBUS_HTTP_PORT", "-1")).startsWith("SYNCBUS_HTTP_PORT: "));
+  }
+
+  @Test
+  void unknownTopLevelSettingIsRefused() {
+    assertEquals("htpp: unknown setting", refusal("{\"htpp\":{}}"));
+  }
+
+  @Test
+  void unknownNestedSettingIsRefused() {
+    assertEquals("http.prot: unknown setting", refusal("{\"http\":{\"prot\":80}}"));
+    assertEquals("auth.timeTokens.ttl: unknown setting", refusal("{\"auth\":{\"timeTokens\":{\"ttl\":5}}}"));
+    assertEquals("auth.secret: unknown setting", refusal("{\"auth\":{\"secret\":\"x\"}}"));
+    assertEquals("limits.max: unknown setting", refusal("{\"limits\":{\"max\":1}}"));
+    assertEquals("log.file: unknown setting", refusal("{\"log\":{\"file\":\"x\"}}"));
+  }
+
+  @Test
+  void unknownQueueSettingIsRefused() {
+    assertEquals("queues.q.colour: unknown setting", refusal(oneQueue("\"pk\":\"id\",\"colour\":\"red\"," + SECRETS)));
+    assertEquals("queues.q.secrets.admin: unknown setting",
+        refusal(oneQueue("\"pk\":\"id\",\"secrets\":{\"publish\":\"p\",\"subscribe\":\"s\",\"admin\":\"a\"}")));
+    assertEquals("queues.q.backlog.file: unknown setting",
+        refusal(oneQueue("\"pk\":\"id\"," + SECRETS + ",\"backlog\":{\"file\":\"x\"}")));
+  }
+
+  @Test
+  void portAsAStringIsRefused() {
+    assertEquals("http.port: expected a whole number", refusal("{\"http\":{\"port\":\"8000\"}}"));
+  }
+
+  @Test
+  void fractionalPortIsRefused() {
+    assertEquals("http.port: expected a whole number", refusal("{\"http\":{\"port\":80.5}}"));
+  }
+
+  @Test
+  void portOutOfRangeIsRefused() {
+    assertEquals("http.port: must be between 0 and 65535, got 70000", refusal("{\"http\":{\"port\":70000}}"));
+  }
+
+  @Test
+  void hostAsANumberIsRefused() {
+    assertEquals("http.host: expected a string", refusal("{\"http\":{\"host\":5}}"));
+  }
+
+  @Test
+  void enabledAsAStringIsRefused() {
+    assertEquals("auth.timeTokens.enabled: expected true or false",
+        refusal("{\"auth\":{\"timeTokens\":{\"enabled\":\"false\"}}}"));
+  }
+
+  @Test
+  void sectionAsAScalarIsRefused() {
+    assertEquals("http: expected an object", refusal("{\"http\":8000}"));
+    assertEquals("queues: expected an object", refusal("{\"queues\":[]}"));
+    assertEquals("queues.q: expected an object", refusal("{\"queues\":{\"q\":\"id\"}}"));
+    assertEquals("queues.q.secrets: expected an object", refusal(oneQueue("\"pk\":\"id\",\"secrets\":\"p\"")));
+  }
+
+  @Test
+  void pkAsANumberIsRefused() {
+    assertEquals("queues.q.pk: expected a string", refusal(oneQueue("\"pk\":1," + SECRETS)));
+  }
+
+  @Test
+  void secretAsANumberIsRefusedWithoutItsValue() {
+    String message = refusal(oneQueue("\"pk\":\"id\",\"secrets\":{\"publish\":987654321,\"subscribe\":\"s\"}"));
+    assertEquals("queues.q.secrets.publish: expected a string", message);
+  }
+
+  @Test
+  void unknownLogLevelIsRefused() {
+    assertTrue(refusal("{\"log\":{\"level\":\"LOUD\"}}").startsWith("log.level: "));
+  }
+
+  @Test
+  void tooSmallSubscriberBufferIsRefused() {
+    assertTrue(refusal("{\"limits\":{\"subscriberBufferBytes\":10}}")
+        .startsWith("limits.subscriberBufferBytes: must be between 1024 and"));
+  }
+
+  @Test
+  void parsedConfigurationIsImmutable() {
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
+    assertThrows(UnsupportedOperationException.class, () -> config.queues().remove("default"));
+  }
+
+  // --- ConfigFile ----------------------------------------------------------------------------
+
+  private static String fileRefusal(String path, String text) {
+    return assertThrows(ConfigException.class, () -> ConfigFile.parse(path, Buffer.buffer(text))).getMessage();
+  }
+
+  @Test
+  void jsonAndYamlFilesGiveTheSameConfiguration() {
+    JsonObject json = ConfigFile.parse("conf/syncbus.json", Buffer.buffer(DESIGN_EXAMPLE));
+    JsonObject yaml = ConfigFile.parse("conf/syncbus.yaml", Buffer.buffer(DESIGN_EXAMPLE_YAML));
+    JsonObject yml = ConfigFile.parse("conf/SYNCBUS.YML", Buffer.buffer(DESIGN_EXAMPLE_YAML));
+    SyncbusConfig fromJson = SyncbusConfig.parse(json, PRESENCE_ENV);
+    SyncbusConfig fromYaml = SyncbusConfig.parse(yaml, PRESENCE_ENV);
+    assertEquals(fromJson, fromYaml);
+    assertEquals(fromJson, SyncbusConfig.parse(yml, PRESENCE_ENV));
+    assertEquals(parse(DESIGN_EXAMPLE, PRESENCE_ENV), fromJson);
+    assertEquals(Duration.ofSeconds(60), fromYaml.queue("presence").ttl());
+    assertEquals(PUB_SECRET, fromYaml.queue("presence").secrets().publish());
+  }
+
+  @Test
+  void invalidJsonNamesTheFileAndLineButNotTheText() {
+    String secret = "hunter2-Do-Not-Log";
+    String text = "{\n  \"http\": {},\n  \"queues\": {\"q\": {\"secrets\": {\"publish\": \"" + secret + "\" \"subscribe\": 1}}}\n}\n";
+    String message = fileRefusal("conf/syncbus.json", text);
+    assertTrue(message.startsWith("conf/syncbus.json: "), message);
+    assertTrue(message.contains("line 3"), message);
+    assertFalse(message.contains(secret), message);
+    assertFalse(message.contains("hunter2"), message);
+  }
+
+  @Test
+  void invalidBareWordInJsonDoesNotLeakIt() {
+    String secret = "hunter2DoNotLog";
+    String message = fileRefusal("conf/syncbus.json", "{\n\"a\": " + secret + "\n}");
+    assertTrue(message.startsWith("conf/syncbus.json: "), message);
+    assertTrue(message.contains("line 2"), message);
+    assertFalse(message.contains(secret), message);
+  }
+
+  @Test
+  void trailingTextAfterTheJsonObjectIsInvalid() {
+    String secret = "hunter2-trailing";
+    String message = fileRefusal("conf/syncbus.json", "{\"http\": {}}\n}\n\"" + secret + "\"\n");
+    assertTrue(message.startsWith("conf/syncbus.json: "), message);
+    assertTrue(message.contains("line 2"), message);
+    assertFalse(message.contains(secret), message);
+  }
+
+  @Test
+  void invalidYamlNamesTheFileAndLineButNotTheText() {
+    String secret = "hunter2-Do-Not-Log";
+    String text = "queues:\n  q:\n\tpk: id\n    secrets: {publish: " + secret + "}\n";
+    String message = fileRefusal("conf/syncbus.yaml", text);
+    assertTrue(message.startsWith("conf/syncbus.yaml: "), message);
+    assertTrue(message.contains("line 3"), message);
+    assertFalse(message.contains(secret), message);
+  }
+
+  @Test
+  void unterminatedYamlStringDoesNotLeakIt() {
+    String secret = "hunter2-Do-Not-Log";
+    String text = "log:\n  level: INFO\nqueues:\n  q:\n    secrets: {publish: \"" + secret + "\n";
+    String message = fileRefusal("conf/syncbus.yml", text);
+    assertTrue(message.startsWith("conf/syncbus.yml: not valid YAML"), message);
+    assertFalse(message.contains(secret), message);
+    assertFalse(message.contains("hunter2"), message);
+  }
+
+  @Test
+  void emptyFileIsRefused() {
+    assertEquals("conf/syncbus.json: empty", fileRefusal("conf/syncbus.json", ""));
+    assertEquals("conf/syncbus.json: empty", fileRefusal("conf/syncbus.json", " \n\t\n"));
+    assertEquals("conf/syncbus.yaml: empty", fileRefusal("conf/syncbus.yaml", ""));
+  }
+
+  @Test
+  void fileWhoseTopLevelIsNotAnObjectIsRefused() {
+    assertTrue(fileRefusal("conf/syncbus.json", "[{\"http\":{}}]").startsWith("conf/syncbus.json: expected"));
+    assertTrue(fileRefusal("conf/syncbus.yaml", "- http\n- queues\n").startsWith("conf/syncbus.yaml: expected"));
+    assertTrue(fileRefusal("conf/syncbus.yaml", "just a string\n").startsWith("conf/syncbus.yaml: expected"));
+  }
+
+  @Test
+  void yamlFileIsNotReadAsJson() {
+    // Extension decides: YAML text in a .json file is a JSON error, not silently accepted.
+    String message = fileRefusal("conf/syncbus.json", "http:\n  port: 8000\n");
+    assertTrue(message.startsWith("conf/syncbus.json: not valid JSON"), message);
+  }
+}
