@@ -12,6 +12,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.HttpVerticle;
 import org.syncbus.owner.LocalCodec;
 import org.syncbus.owner.QueueVerticle;
+import org.syncbus.queue.Json;
 
 /**
  * The main verticle: reads the configuration and deploys the node's verticles; nothing else.
@@ -39,7 +40,10 @@ public final class SyncbusVerticle extends VerticleBase {
     if (node.claimCodecs()) {
       LocalCodec.registerAll(vertx.eventBus());
     }
-    return loadConfig().compose(this::deploy);
+    return vertx.executeBlocking(() -> {
+      Json.warmUp();
+      return null;
+    }).compose(v -> loadConfig()).compose(this::deploy);
   }
 
   @Override

@@ -44,6 +44,20 @@ public final class Json {
 
   private Json() {}
 
+  /**
+   * Loads and initialises the JSON machinery: call it off the event loop before serving, so the
+   * first batch does not pay for class loading on an event loop.
+   */
+  public static void warmUp() {
+    try {
+      Update update = Batches.parse("[{\"type\":\"update\",\"data\":{\"k\":1,\"v\":[1.5,\"s\",null,true]}}]", "k").get(0);
+      element(update);
+      encode(update.data());
+    } catch (InvalidBatchException e) {
+      throw new IllegalStateException("the JSON warm-up batch is valid", e);
+    }
+  }
+
   /** Parses JSON text; the message of the exception says where the text went wrong. */
   public static JsonNode parse(String text) throws JsonProcessingException {
     return MAPPER.readTree(text);
