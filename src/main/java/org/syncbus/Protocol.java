@@ -19,5 +19,15 @@ public final class Protocol {
 
   public static final String BATCH = "batch";
 
+  /** Sequenced streams (format=seq, SSE): a refused resume, an accepted one. */
+  public static final String RESET = "reset";
+
+  public static final String RESUMED = "resumed";
+
+  /** Query parameters of streams: the framing, and where to resume from ({@code E:S}). */
+  public static final String FORMAT = "format";
+
+  public static final String SINCE = "since";
+
   private Protocol() {}
 }

@@ -10,6 +10,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.config.ConfigException;
 import sun.misc.Signal;
@@ -34,6 +35,12 @@ public class SyncbusLauncher extends Launcher {
   private static final long SHUTDOWN_GRACE_SECONDS = 20;
   private static final int USAGE_STATUS = 2;
 
+  /**
+   * The stock deployer logs a failed start with its stack trace, and a successful one: syncbus
+   * says both itself, in one line. Held here so the setting is not garbage-collected.
+   */
+  private static final Logger DEPLOYER = Logger.getLogger("io.vertx.core.impl.launcher.commands.VertxIsolatedDeployer");
+
   private final String configFile;
 
   SyncbusLauncher(String configFile) {
@@ -44,6 +51,7 @@ public class SyncbusLauncher extends Launcher {
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", Logging.FORMAT);
     }
+    DEPLOYER.setLevel(Level.OFF);
     List<String> rest = new ArrayList<>(List.of(args));
     String configFile = runsMainVerticle(rest) ? takeConf(rest) : null;
     new SyncbusLauncher(configFile).dispatch(rest.toArray(new String[0]));

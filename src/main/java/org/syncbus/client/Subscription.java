@@ -16,20 +16,27 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.syncbus.Protocol;
 import org.syncbus.queue.Backlog;
 import org.syncbus.queue.Batches;
 import org.syncbus.queue.Change;
 import org.syncbus.queue.InvalidBatchException;
+import org.syncbus.queue.Json;
 import org.syncbus.queue.Key;
 import org.syncbus.queue.Update;
 
 /**
  * One followed queue: a stream that is reopened whenever it is lost, and the state rebuilt from it.
  *
- * <p>Each stream starts with the whole backlog. On the first stream every record is reported as
- * created; on a later one the new backlog is compared with the state held before the loss and
- * only the differences are reported (records created, changed or gone meanwhile). All of it runs
- * on one Vert.x context, so the listener is never called concurrently.
+ * <p>It reads the sequenced stream ({@code format=seq}). The first stream starts with the whole
+ * backlog, every record reported as created. A later one asks to resume after the last batch
+ * received ({@code since=E:S}): the server sends exactly the missed batches, or, when it cannot
+ * (restarted, too far behind), the whole backlog marked {@code reset}, which is compared with the
+ * state held before the loss so that only the differences are reported (records created, changed
+ * or gone meanwhile). All of it runs on one Vert.x context: the listener is never called
+ * concurrently.
  */
 public final class Subscription {
   private static final Logger LOG = Logger.getLogger(Subscription.class.getName());
@@ -44,7 +51,8 @@ public final class Subscription {
   private volatile Consumer<ConnectionState> stateHandler = s -> { };
 
   private Backlog current;
-  private Backlog next;
+  private String epoch;
+  private long seq;
   private HttpClientResponse response;
   private int connection;
   private int attempt;
@@ -89,7 +97,8 @@ public final class Subscription {
     }
     int id = ++connection;
     client.pk()
-        .compose(pk -> client.get(client.options().path("poll") + "?" + client.subscribeQuery())
+        .compose(pk -> client.get(client.options().path("poll") + "?" + client.subscribeQuery()
+                + "&" + Protocol.FORMAT + "=seq" + (epoch == null ? "" : "&" + Protocol.SINCE + "=" + epoch + ":" + seq))
             .onSuccess(resp -> open(id, pk, resp)))
         .onFailure(error -> lost(id, error));
   }
@@ -104,7 +113,6 @@ public final class Subscription {
       return;
     }
     response = resp;
-    next = null;
     RecordParser lines = RecordParser.newDelimited("\n", resp).maxRecordSize(client.options().maxLineBytes());
     lines.handler(line -> onLine(id, pk, line));
     lines.exceptionHandler(error -> lost(id, error));
@@ -115,25 +123,50 @@ public final class Subscription {
     if (id != connection || state == ConnectionState.CLOSED) {
       return;
     }
-    List<Update> batch;
     try {
-      batch = Batches.parse(line.toString(StandardCharsets.UTF_8), pk);
-    } catch (InvalidBatchException e) {
+      JsonNode json = Json.parse(line.toString(StandardCharsets.UTF_8));
+      if (json.has(Protocol.SNAPSHOT)) {
+        onSnapshot(json, Batches.fromJson(json.get(Protocol.SNAPSHOT), pk));
+      } else if (json.has(Protocol.RESUMED)) {
+        epoch = json.get(Protocol.EPOCH).asText();
+        connected();
+      } else {
+        onBatch(id, json.get(Protocol.SEQ).asLong(), Batches.fromJson(json.get(Protocol.BATCH), pk));
+      }
+    } catch (JsonProcessingException | InvalidBatchException | RuntimeException e) {
       lost(id, new SyncException(0, "unreadable line from the server: " + e.getMessage()));
+    }
+  }
+
+  /** The whole backlog: the first line of a fresh stream, or of a refused resume ({@code reset}). */
+  private void onSnapshot(JsonNode json, List<Update> snapshot) {
+    Backlog next = new Backlog();
+    Map<Key, Change> created = next.apply(snapshot, watch);
+    Map<Key, Change> changes = current == null ? created : Backlog.diff(current, next, watch);
+    current = next;
+    epoch = json.get(Protocol.EPOCH).asText();
+    seq = json.get(Protocol.SEQ).asLong();
+    connected();
+    deliver(current.view(), changes);
+  }
+
+  private void onBatch(int id, long batchSeq, List<Update> batch) {
+    if (current == null || batchSeq <= seq) {
       return;
     }
-    Map<Key, Change> changes;
-    if (next == null) {
-      next = new Backlog();
-      Map<Key, Change> created = next.apply(batch, watch);
-      changes = current == null ? created : Backlog.diff(current, next, watch);
-      current = next;
-      attempt = 0;
-      setState(ConnectionState.CONNECTED);
-    } else {
-      changes = current.apply(batch, watch);
+    if (batchSeq != seq + 1) {
+      // The server never sends a gap; if one shows, start over from a fresh backlog.
+      epoch = null;
+      lost(id, new SyncException(0, "batch " + batchSeq + " arrived after " + seq));
+      return;
     }
-    deliver(current.view(), changes);
+    seq = batchSeq;
+    deliver(current.view(), current.apply(batch, watch));
+  }
+
+  private void connected() {
+    attempt = 0;
+    setState(ConnectionState.CONNECTED);
   }
 
   private void deliver(Map<Key, ObjectNode> view, Map<Key, Change> changes) {

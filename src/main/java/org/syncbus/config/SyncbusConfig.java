@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * "Configuration", documents every key). Built only by {@link #parse}, which either returns a whole
  * valid configuration or throws a {@link ConfigException} naming the first bad setting.
  */
-public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, String logLevel,
+public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Sse sse, String logLevel,
                             Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
@@ -33,6 +33,16 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Str
 
   public record Limits(long subscriberBufferBytes) {
     public static final long DEFAULT_SUBSCRIBER_BUFFER_BYTES = 4L * 1024 * 1024;
+  }
+
+  public record Sse(long keepAliveSeconds) {
+    public static final long DEFAULT_KEEP_ALIVE_SECONDS = 15;
+  }
+
+  /** The bounded log of recent batches a queue keeps for clients that resume ({@code since=}). */
+  public record Retain(int batches, long bytes) {
+    public static final int DEFAULT_BATCHES = 10_000;
+    public static final long DEFAULT_BYTES = 64L * 1024 * 1024;
   }
 
   public enum QueueType { KEYED, EXPIRING }
@@ -63,7 +73,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Str
     }
   }
 
-  public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog) {}
+  public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog,
+                      Retain retain) {}
 
   public SyncbusConfig {
     queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
@@ -80,6 +91,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Str
     Limits limits = new Limits(limitsNode.longValue("subscriberBufferBytes",
         Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, 1024, Long.MAX_VALUE));
     limitsNode.rejectUnknown();
+    Settings sseNode = root.child("sse");
+    Sse sse = new Sse(sseNode.longValue("keepAliveSeconds", Sse.DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600));
+    sseNode.rejectUnknown();
     Settings log = root.child("log");
     String level = log.string("level", DEFAULT_LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
@@ -92,7 +106,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Str
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, limits, level, queues);
+    return new SyncbusConfig(http, timeTokens, limits, sse, level, queues);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -151,8 +165,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Str
         : new Secrets(secretsNode.string("publish", ""), secretsNode.string("subscribe", ""));
     secretsNode.rejectUnknown();
     Backlog backlog = backlog(node.child("backlog"));
+    Settings retainNode = node.child("retain");
+    Retain retain = new Retain(
+        (int) retainNode.longValue("batches", Retain.DEFAULT_BATCHES, 0, 10_000_000),
+        retainNode.longValue("bytes", Retain.DEFAULT_BYTES, 0, Long.MAX_VALUE));
+    retainNode.rejectUnknown();
     node.rejectUnknown();
-    return new Queue(name, pk, type, ttl, secrets, backlog);
+    return new Queue(name, pk, type, ttl, secrets, backlog, retain);
   }
 
   private static Backlog backlog(Settings node) {

@@ -25,7 +25,8 @@ import org.syncbus.config.SyncbusConfig;
 /**
  * The HTTP edge: {@code /poll}, {@code /update} and {@code /__ping} exactly as PROTOCOL.md for the
  * queue named {@code default}, the same under {@code /queues/Q/} for every queue, plus
- * {@code /queues/Q/info} and {@code /health}.
+ * {@code /queues/Q/info} and {@code /health}; sequenced and resumable streams
+ * ({@code poll?format=seq&since=E:S}) and server-sent events ({@code /events}).
  *
  * <p>It authenticates and parses requests, sends batches to the queue's owner over the event bus
  * ({@code syncbus.Q.apply}) and fans the owner's stream out to its own subscribers through one
@@ -36,6 +37,7 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
   static final String DEFAULT_QUEUE = "default";
   private static final String NDJSON = "application/x-ndjson; charset=utf-8";
+  private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json; charset=utf-8";
 
@@ -61,6 +63,8 @@ public final class HttpVerticle extends VerticleBase {
     SyncbusConfig.Http http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
         .requestHandler(router());
+    long keepAlive = config.sse().keepAliveSeconds() * 1000;
+    vertx.setPeriodic(keepAlive, keepAlive, id -> edges.values().forEach(QueueEdge::keepAlive));
     return Future.all(edges.values().stream().map(QueueEdge::start).toList())
         .compose(v -> server.listen())
         .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
@@ -82,8 +86,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
     router.get("/poll").handler(ctx -> poll(ctx, DEFAULT_QUEUE));
+    router.get("/events").handler(ctx -> events(ctx, DEFAULT_QUEUE));
     router.post("/update").handler(ctx -> update(ctx, DEFAULT_QUEUE));
     router.get("/queues/:queue/poll").handler(ctx -> poll(ctx, ctx.pathParam("queue")));
+    router.get("/queues/:queue/events").handler(ctx -> events(ctx, ctx.pathParam("queue")));
     router.post("/queues/:queue/update").handler(ctx -> update(ctx, ctx.pathParam("queue")));
     router.get("/queues/:queue/info").handler(ctx -> info(ctx, ctx.pathParam("queue")));
     router.errorHandler(500, ctx -> {
@@ -98,15 +104,46 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void poll(RoutingContext ctx, String queue) {
+    String formatName = ctx.request().getParam(Protocol.FORMAT);
+    if (formatName != null && !formatName.equals("seq")) {
+      refuse(ctx.response(), Refusal.BAD_PARAMETER, "format: unknown format \"" + formatName + "\" (expected \"seq\")");
+      return;
+    }
+    Format format = formatName == null ? Format.PLAIN : Format.SEQ;
+    String sinceText = ctx.request().getParam(Protocol.SINCE);
+    if (sinceText != null && format == Format.PLAIN) {
+      refuse(ctx.response(), Refusal.BAD_PARAMETER, "since: resuming needs format=seq");
+      return;
+    }
+    stream(ctx, queue, format, sinceText, NDJSON);
+  }
+
+  /** Server-sent events: resumes from {@code Last-Event-ID}, else from a {@code since} parameter. */
+  private void events(RoutingContext ctx, String queue) {
+    String lastEventId = ctx.request().getHeader("Last-Event-ID");
+    String sinceText = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim()
+        : ctx.request().getParam(Protocol.SINCE);
+    stream(ctx, queue, Format.SSE, sinceText, EVENT_STREAM);
+  }
+
+  private void stream(RoutingContext ctx, String queue, Format format, String sinceText, String contentType) {
+    QueueEdge.Since since = null;
+    if (sinceText != null) {
+      since = QueueEdge.Since.parse(sinceText);
+      if (since == null) {
+        refuse(ctx.response(), Refusal.BAD_PARAMETER, "since: expected EPOCH:SEQ");
+        return;
+      }
+    }
     QueueEdge edge = subscribable(ctx, queue);
     if (edge == null) {
       return;
     }
     HttpServerResponse response = ctx.response()
         .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, NDJSON)
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    edge.subscribe(response, String.valueOf(ctx.request().remoteAddress()));
+    edge.subscribe(response, String.valueOf(ctx.request().remoteAddress()), format, since);
   }
 
   private void info(RoutingContext ctx, String queue) {

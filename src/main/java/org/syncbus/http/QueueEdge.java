@@ -6,7 +6,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +19,7 @@ import org.syncbus.Addresses;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.owner.StreamEvent;
 import org.syncbus.owner.SyncReply;
+import org.syncbus.queue.Json;
 import org.syncbus.queue.Key;
 import org.syncbus.queue.Update;
 
@@ -37,8 +40,14 @@ import org.syncbus.queue.Update;
  * backlog: PROTOCOL.md allows the server to end a stream at any time) and synchronise again.
  *
  * <p><b>Encode once.</b> Records are kept as the owner's encoded update elements; the snapshot
- * line is their concatenation, built once per seq and shared by every subscriber until the next
- * batch. Used from its edge's event loop only.
+ * line is their concatenation, built once per seq (and framing) and shared by every subscriber
+ * until the next batch. Batches are the owner's bytes; other framings wrap them, once each.
+ *
+ * <p><b>Resume.</b> The last batches (at most {@code queues.Q.retain.batches} and
+ * {@code .bytes}) are retained with their framings, so a client that comes back with
+ * {@code since=E:S} receives exactly the batches after S, or, when they are no longer all here
+ * (other epoch, too old, in the future), the whole backlog marked {@code reset}. Used from its
+ * edge's event loop only.
  */
 final class QueueEdge {
   private static final Logger LOG = Logger.getLogger(QueueEdge.class.getName());
@@ -53,6 +62,8 @@ final class QueueEdge {
   private final AtomicInteger nodeSubscribers;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
   private final LinkedHashMap<Key, byte[]> records = new LinkedHashMap<>();
+  private final ArrayDeque<Framed> retained = new ArrayDeque<>();
+  private long retainedBytes;
   private final List<StreamEvent> pending = new ArrayList<>();
   private MessageConsumer<StreamEvent> consumer;
 
@@ -64,7 +75,8 @@ final class QueueEdge {
   private String epoch;
   private long seq = -1;
   private String owner;
-  private Buffer snapshot;
+  private byte[] snapshotArray;
+  private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
   QueueEdge(Vertx vertx, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers) {
     this.vertx = vertx;
@@ -113,13 +125,45 @@ final class QueueEdge {
     return nodeSubscribers.get();
   }
 
-  /** Opens a stream on {@code response}: the backlog line now, then every batch. Needs {@link #ready()}. */
-  void subscribe(HttpServerResponse response, String remote) {
-    Subscriber subscriber = new Subscriber(response, remote, subscriberLimit);
+  /**
+   * Opens a stream on {@code response}: the backlog now (or, when {@code since} can be resumed
+   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}.
+   */
+  void subscribe(HttpServerResponse response, String remote, Format format, Since since) {
+    Subscriber subscriber = new Subscriber(response, remote, subscriberLimit, format);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
     response.closeHandler(v -> remove(subscriber));
-    subscriber.start(snapshot());
+    if (since == null) {
+      subscriber.start(snapshot(format, false));
+    } else if (resumable(since)) {
+      subscriber.start(format.resumed(epoch, since.seq()));
+      for (Framed batch : retained) {
+        if (batch.event.seq() > since.seq()) {
+          subscriber.start(batch.framed(format));
+        }
+      }
+    } else {
+      subscriber.start(snapshot(format, true));
+    }
+  }
+
+  /**
+   * Whether every batch after {@code since} is still retained: same epoch, not in the future, not
+   * older than the retained log reaches.
+   */
+  private boolean resumable(Since since) {
+    long firstRetained = retained.isEmpty() ? seq + 1 : retained.peekFirst().event.seq();
+    return since.epoch().equals(epoch) && since.seq() <= seq && since.seq() >= firstRetained - 1;
+  }
+
+  /** Writes an SSE comment to every SSE subscriber, so idle streams stay open. */
+  void keepAlive() {
+    for (Subscriber subscriber : subscribers) {
+      if (subscriber.format() == Format.SSE) {
+        subscriber.send(Format.KEEP_ALIVE);
+      }
+    }
   }
 
   private void remove(Subscriber subscriber) {
@@ -128,24 +172,58 @@ final class QueueEdge {
     }
   }
 
-  private Buffer snapshot() {
-    if (snapshot == null) {
-      int size = 3 + records.size();
-      for (byte[] element : records.values()) {
-        size += element.length;
+  /** The backlog framed for {@code format}, built at most once per seq. */
+  private Buffer snapshot(Format format, boolean reset) {
+    int slot = format.ordinal() * 2 + (reset ? 1 : 0);
+    if (snapshots[slot] == null) {
+      if (snapshotArray == null) {
+        snapshotArray = Json.array(new ArrayList<>(records.values()));
       }
-      Buffer line = Buffer.buffer(size).appendByte((byte) '[');
-      boolean first = true;
-      for (byte[] element : records.values()) {
-        if (!first) {
-          line.appendByte((byte) ',');
-        }
-        line.appendBytes(element);
-        first = false;
-      }
-      snapshot = line.appendByte((byte) ']').appendByte((byte) '\n');
+      snapshots[slot] = format.snapshot(epoch, seq, snapshotArray, reset);
     }
-    return snapshot;
+    return snapshots[slot];
+  }
+
+  private void invalidateSnapshots() {
+    snapshotArray = null;
+    Arrays.fill(snapshots, null);
+  }
+
+  /** A batch of the retained log with its framings, each built once, when first needed. */
+  private static final class Framed {
+    final StreamEvent event;
+    private final Buffer[] byFormat = new Buffer[Format.values().length];
+
+    Framed(StreamEvent event) {
+      this.event = event;
+      byFormat[Format.PLAIN.ordinal()] = event.line();
+    }
+
+    Buffer framed(Format format) {
+      Buffer framed = byFormat[format.ordinal()];
+      if (framed == null) {
+        framed = format.batch(event.epoch(), event.seq(), event.array());
+        byFormat[format.ordinal()] = framed;
+      }
+      return framed;
+    }
+  }
+
+  /** Where a client asks to resume: {@code E:S}, the last batch it has. */
+  record Since(String epoch, long seq) {
+    /** Parses {@code E:S}; null when malformed. */
+    static Since parse(String text) {
+      int colon = text.lastIndexOf(':');
+      if (colon <= 0) {
+        return null;
+      }
+      try {
+        long seq = Long.parseLong(text.substring(colon + 1));
+        return seq < 0 ? null : new Since(text.substring(0, colon), seq);
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
   }
 
   private void onEvent(StreamEvent event) {
@@ -191,16 +269,28 @@ final class QueueEdge {
       }
     }
     seq = event.seq();
-    snapshot = null;
+    invalidateSnapshots();
+    Framed framed = new Framed(event);
+    retain(framed);
     List<Subscriber> behind = null;
     for (Subscriber subscriber : subscribers) {
-      if (!subscriber.send(event.line())) {
+      if (!subscriber.send(framed.framed(subscriber.format()))) {
         behind = behind == null ? new ArrayList<>() : behind;
         behind.add(subscriber);
       }
     }
     if (behind != null) {
       behind.forEach(this::disconnectSlow);
+    }
+  }
+
+  /** Keeps {@code batch} for resuming clients, dropping the oldest past either bound. */
+  private void retain(Framed batch) {
+    SyncbusConfig.Retain bounds = config.retain();
+    retained.addLast(batch);
+    retainedBytes += batch.event.array().length;
+    while (!retained.isEmpty() && (retained.size() > bounds.batches() || retainedBytes > bounds.bytes())) {
+      retainedBytes -= retained.removeFirst().event.array().length;
     }
   }
 
@@ -261,7 +351,9 @@ final class QueueEdge {
     epoch = reply.epoch();
     seq = reply.seq();
     owner = reply.owner();
-    snapshot = null;
+    retained.clear();
+    retainedBytes = 0;
+    invalidateSnapshots();
     synced = true;
     List<StreamEvent> arrived = new ArrayList<>(pending);
     pending.clear();

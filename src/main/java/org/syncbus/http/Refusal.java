@@ -9,6 +9,7 @@ enum Refusal {
   MISSING_TOKEN(400, "Missing hmac parameter"),
   MISSING_DATA(400, "Missing data field"),
   MALFORMED_FORM(400, "Malformed form body"),
+  BAD_PARAMETER(400, "Bad parameter"),
   INVALID_BATCH(400, "Invalid batch"),
   UNKNOWN_QUEUE(404, "Unknown queue"),
   TOO_LARGE(413, "Request body too large"),

@@ -21,16 +21,22 @@ final class Subscriber {
   private final HttpServerResponse response;
   private final String remote;
   private final long limit;
+  private final Format format;
   private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
   private long waitingBytes;
   private boolean open = true;
 
-  Subscriber(HttpServerResponse response, String remote, long limit) {
+  Subscriber(HttpServerResponse response, String remote, long limit, Format format) {
     this.response = response;
     this.remote = remote;
     this.limit = limit;
+    this.format = format;
     response.setWriteQueueMaxSize((int) Math.min(WRITE_QUEUE_BYTES, limit));
     response.drainHandler(v -> drain());
+  }
+
+  Format format() {
+    return format;
   }
 
   String remote() {
@@ -41,7 +47,7 @@ final class Subscriber {
     return open && !response.closed();
   }
 
-  /** Writes the backlog line; never refused. */
+  /** Writes the opening of the stream (backlog, or resumed batches); never refused. */
   void start(Buffer snapshot) {
     write(snapshot);
   }

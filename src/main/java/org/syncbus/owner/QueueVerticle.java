@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.Addresses;
 import org.syncbus.Failure;
@@ -162,14 +163,24 @@ public final class QueueVerticle extends VerticleBase {
     seq++;
     List<byte[]> elements = encoded(batch);
     byte[] array = Json.array(elements);
-    Buffer line = Buffer.buffer(array.length + 1).appendBytes(array).appendByte((byte) '\n');
-    EventBus eventBus = vertx.eventBus();
-    eventBus.publish(Addresses.stream(config.name()), StreamEvent.batch(epoch, seq, batch, elements, line));
-    eventBus.publish(Addresses.updates(config.name()), new JsonObject()
-        .put(Protocol.EPOCH, epoch)
-        .put(Protocol.SEQ, seq)
-        .put(Protocol.BATCH, new JsonArray(Buffer.buffer(array))));
+    vertx.eventBus().publish(Addresses.stream(config.name()), StreamEvent.batch(epoch, seq, batch, elements, array));
+    publishUpdate(epoch, seq, array);
     return seq;
+  }
+
+  /**
+   * Publishes the batch on the public {@code updates} address. Decoding it into a
+   * {@code JsonArray} is work in proportion to its size, so it is done on a worker; ordered tasks
+   * of one context run one after the other, which keeps the publications in seq order.
+   */
+  private void publishUpdate(String epoch, long seq, byte[] array) {
+    vertx.executeBlocking(() -> new JsonObject()
+            .put(Protocol.EPOCH, epoch)
+            .put(Protocol.SEQ, seq)
+            .put(Protocol.BATCH, new JsonArray(Buffer.buffer(array))), true)
+        .onSuccess(update -> vertx.eventBus().publish(Addresses.updates(config.name()), update))
+        .onFailure(error -> LOG.log(Level.SEVERE, "queue " + config.name() + ": cannot publish batch " + seq
+            + " on " + Addresses.updates(config.name()), error));
   }
 
   private void onSnapshot(Message<Object> message) {
@@ -178,10 +189,14 @@ public final class QueueVerticle extends VerticleBase {
       return;
     }
     byte[] snapshot = Json.array(encoded(queue.snapshot()));
-    message.reply(new JsonObject()
-        .put(Protocol.EPOCH, epoch)
-        .put(Protocol.SEQ, seq)
-        .put(Protocol.SNAPSHOT, new JsonArray(Buffer.buffer(snapshot))));
+    String snapshotEpoch = epoch;
+    long snapshotSeq = seq;
+    vertx.executeBlocking(() -> new JsonObject()
+            .put(Protocol.EPOCH, snapshotEpoch)
+            .put(Protocol.SEQ, snapshotSeq)
+            .put(Protocol.SNAPSHOT, new JsonArray(Buffer.buffer(snapshot))), false)
+        .onSuccess(message::reply)
+        .onFailure(error -> message.fail(Failure.UNEXPECTED.code(), "snapshot failed: " + error.getMessage()));
   }
 
   private void onSync(Message<Object> message) {

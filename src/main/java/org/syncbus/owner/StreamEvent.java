@@ -17,18 +17,21 @@ public final class StreamEvent {
   private final long seq;
   private final List<Update> batch;
   private final List<byte[]> elements;
+  private final byte[] array;
   private final Buffer line;
 
-  private StreamEvent(String epoch, long seq, List<Update> batch, List<byte[]> elements, Buffer line) {
+  private StreamEvent(String epoch, long seq, List<Update> batch, List<byte[]> elements, byte[] array) {
     this.epoch = epoch;
     this.seq = seq;
     this.batch = batch;
     this.elements = elements;
-    this.line = line;
+    this.array = array;
+    this.line = array == null ? null : Buffer.buffer(array.length + 1).appendBytes(array).appendByte((byte) '\n');
   }
 
-  static StreamEvent batch(String epoch, long seq, List<Update> batch, List<byte[]> elements, Buffer line) {
-    return new StreamEvent(epoch, seq, List.copyOf(batch), List.copyOf(elements), line);
+  /** An applied batch; {@code array} is its encoded JSON array, {@code [e1,e2,…]}. */
+  static StreamEvent batch(String epoch, long seq, List<Update> batch, List<byte[]> elements, byte[] array) {
+    return new StreamEvent(epoch, seq, List.copyOf(batch), List.copyOf(elements), array);
   }
 
   static StreamEvent reset(String epoch, long seq) {
@@ -54,6 +57,11 @@ public final class StreamEvent {
   /** The encoded form of each update of {@link #batch()}, in the same order. */
   public List<byte[]> elements() {
     return elements;
+  }
+
+  /** The batch as a JSON array, without line end: what other framings wrap. Never modified. */
+  public byte[] array() {
+    return array;
   }
 
   /** The batch's line: the JSON array and a line end; never written to, shared by all. */
