@@ -33,7 +33,7 @@ import org.syncbus.testing.TestNode;
  * and exits 0. Every process is killed in a {@code finally}; every wait is bounded. Skipped when
  * {@code target/syncbus.jar} is not built.
  */
-class LauncherTest extends IntegrationTest {
+class LauncherIT extends IntegrationTest {
   private static final Path JAR = Path.of("target", "syncbus.jar").toAbsolutePath();
   private static final long EXIT_SECONDS = 30;
   private static final String LITERAL_SECRET = "literal-secret-never-printed";
