@@ -50,6 +50,7 @@ public final class Subscription {
   private volatile ConnectionState state = ConnectionState.CONNECTING;
   private volatile Consumer<ConnectionState> stateHandler = s -> { };
 
+  private volatile StreamStart lastStart = StreamStart.NONE;
   private Backlog current;
   private String epoch;
   private long seq;
@@ -68,6 +69,11 @@ public final class Subscription {
 
   public ConnectionState state() {
     return state;
+  }
+
+  /** How the last stream began: resumed, or with the whole backlog. */
+  public StreamStart lastStart() {
+    return lastStart;
   }
 
   /** Called on every change of {@link #state()}. */
@@ -129,6 +135,7 @@ public final class Subscription {
         onSnapshot(json, Batches.fromJson(json.get(Protocol.SNAPSHOT), pk));
       } else if (json.has(Protocol.RESUMED)) {
         epoch = json.get(Protocol.EPOCH).asText();
+        lastStart = StreamStart.RESUMED;
         connected();
       } else {
         onBatch(id, json.get(Protocol.SEQ).asLong(), Batches.fromJson(json.get(Protocol.BATCH), pk));
@@ -143,6 +150,7 @@ public final class Subscription {
     Backlog next = new Backlog();
     Map<Key, Change> created = next.apply(snapshot, watch);
     Map<Key, Change> changes = current == null ? created : Backlog.diff(current, next, watch);
+    lastStart = current == null ? StreamStart.SNAPSHOT : StreamStart.RESET;
     current = next;
     epoch = json.get(Protocol.EPOCH).asText();
     seq = json.get(Protocol.SEQ).asLong();

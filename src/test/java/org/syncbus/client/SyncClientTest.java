@@ -30,6 +30,7 @@ import org.syncbus.queue.Change;
 import org.syncbus.queue.Key;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
+import org.syncbus.testing.CuttableProxy;
 import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.TestNode;
 
@@ -218,11 +219,40 @@ class SyncClientTest extends IntegrationTest {
           rebuilt.changes(), "record 1 did not change and must not be reported");
       assertEquals(List.of(Key.of(1), Key.of(2), Key.of(4)), new ArrayList<>(rebuilt.state().keySet()));
       assertEquals(ConnectionState.CONNECTED, subscription.state());
+      assertEquals(StreamStart.RESET, subscription.lastStart(), "a restarted server cannot resume: the backlog is reset");
       assertTrue(states.contains(ConnectionState.RECONNECTING), "states seen: " + states);
     } finally {
       Await.await(client.close());
       Await.await(second.close());
     }
+  }
+
+  @Test
+  void lostConnectionResumesWithExactlyTheMissedBatches() {
+    TestNode node = start(Configs.defaultNode());
+    CuttableProxy proxy = await(CuttableProxy.start(vertx, node.port()));
+    closeAfter(() -> Await.await(proxy.close()));
+    SyncClient publisher = client(node, Configs.DEFAULT);
+    SyncClient follower = closedAfterTest(SyncClient.create(vertx, new SyncClientOptions("http://127.0.0.1:" + proxy.port())
+        .setSubscribeSecret(Configs.SUBSCRIBE_SECRET)
+        .setReconnectInitial(java.time.Duration.ofMillis(100))));
+    await(publisher.sendUpdates(new JsonArray().add(update(1, "v", 1)).add(update(2, "v", 1))));
+    Seen seen = new Seen();
+    List<ConnectionState> states = new CopyOnWriteArrayList<>();
+    Subscription subscription = follower.poll(Set.of(), seen).stateHandler(states::add);
+    await(seen.next(0, call -> true));
+    assertEquals(StreamStart.SNAPSHOT, subscription.lastStart());
+
+    await(proxy.cut());
+    await(publisher.sendUpdate(update(2, "v", 2)));
+    await(publisher.sendUpdate(update(3, "v", 1)));
+    Seen.Call caughtUp = await(seen.next(1, call -> call.state().containsKey(Key.of(3))));
+    assertEquals(StreamStart.RESUMED, subscription.lastStart(), "the client resumed instead of downloading the backlog");
+    assertTrue(states.contains(ConnectionState.RECONNECTING), "states seen: " + states);
+    assertEquals(Map.of(Key.of(3), Change.CREATED), caughtUp.changes());
+    assertEquals(Map.of(Key.of(2), Change.UPDATED), seen.calls.get(seen.calls.indexOf(caughtUp) - 1).changes(),
+        "the missed batches arrive one by one, in order");
+    assertEquals(2, caughtUp.state().get(Key.of(2)).get("v").asInt());
   }
 
   @Test
