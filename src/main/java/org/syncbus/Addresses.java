@@ -9,8 +9,8 @@ package org.syncbus;
  * unambiguously.
  *
  * <p>Internal, not part of the contract: {@code syncbus.Q.stream} carries applied batches from the
- * owner to the edges' mirrors with a no-copy codec, and {@code syncbus.Q.sync} hands a mirror the
- * owner's backlog in encoded form.
+ * owner to the edges' mirrors with a no-copy codec, {@code syncbus.Q.sync} hands a mirror the
+ * owner's backlog in encoded form, and {@code syncbus.Q.handover} announces a released queue.
  */
 public final class Addresses {
   public static final String PREFIX = "syncbus.";
@@ -35,5 +35,10 @@ public final class Addresses {
 
   public static String sync(String queue) {
     return PREFIX + queue + ".sync";
+  }
+
+  /** Internal, clustered: an owner that gave its queue up says so, and the other nodes take it over. */
+  public static String handover(String queue) {
+    return PREFIX + queue + ".handover";
   }
 }

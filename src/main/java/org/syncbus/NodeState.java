@@ -1,6 +1,7 @@
 package org.syncbus;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.util.UUID;
@@ -17,20 +18,28 @@ public final class NodeState implements Shareable {
   private static final String MAP = "syncbus.node";
   private static final String KEY = "state";
 
-  private final String nodeId = UUID.randomUUID().toString();
+  private final String nodeId;
   private final AtomicBoolean ownersClaimed = new AtomicBoolean();
   private final AtomicBoolean codecsRegistered = new AtomicBoolean();
   private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
   private volatile int httpPort = -1;
 
-  private NodeState() {}
+  private NodeState(String nodeId) {
+    this.nodeId = nodeId;
+  }
 
   /** The state of {@code vertx}'s node, created by the first caller. */
   public static NodeState of(Vertx vertx) {
     LocalMap<String, NodeState> map = vertx.sharedData().getLocalMap(MAP);
-    NodeState fresh = new NodeState();
-    NodeState existing = map.putIfAbsent(KEY, fresh);
-    return existing == null ? fresh : existing;
+    NodeState existing = map.get(KEY);
+    if (existing != null) {
+      return existing;
+    }
+    // In a cluster, the node id is the cluster's own, so that owners can be matched with members.
+    String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : UUID.randomUUID().toString();
+    NodeState fresh = new NodeState(nodeId);
+    NodeState raced = map.putIfAbsent(KEY, fresh);
+    return raced == null ? fresh : raced;
   }
 
   public String nodeId() {

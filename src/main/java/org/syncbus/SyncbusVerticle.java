@@ -7,11 +7,17 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Vertx;
+import java.util.function.BiFunction;
+import org.syncbus.cluster.HazelcastReplication;
+import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.HttpVerticle;
-import org.syncbus.owner.LocalCodec;
+import org.syncbus.owner.NodeCodec;
 import org.syncbus.owner.QueueVerticle;
+import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
 
 /**
@@ -38,7 +44,7 @@ public final class SyncbusVerticle extends VerticleBase {
   public Future<?> start() {
     node = NodeState.of(vertx);
     if (node.claimCodecs()) {
-      LocalCodec.registerAll(vertx.eventBus());
+      NodeCodec.registerAll(vertx.eventBus());
     }
     return vertx.executeBlocking(() -> {
       Json.warmUp();
@@ -72,11 +78,26 @@ public final class SyncbusVerticle extends VerticleBase {
     Future<?> owners = Future.succeededFuture();
     if (owner) {
       warnAbout(config);
-      owners = Future.all(config.queues().values().stream()
-          .map(queue -> vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC())))
-          .toList());
+      owners = replications().compose(replications -> Future.all(config.queues().values().stream()
+          .map(queue -> vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC(), replications)))
+          .toList()));
     }
     return owners.compose(v -> vertx.deployVerticle(new HttpVerticle(config, node)));
+  }
+
+  /** Replicated through Hazelcast in a cluster; on a single node, kept by the owner alone. */
+  private Future<BiFunction<Vertx, String, Replication>> replications() {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture((v, queue) -> Replication.LOCAL);
+    }
+    HazelcastInstance hazelcast = HazelcastReplication.hazelcastOf(vertx);
+    if (hazelcast == null) {
+      return Future.failedFuture(new ConfigException("cluster: syncbus needs the Hazelcast cluster manager"));
+    }
+    return vertx.executeBlocking(() -> {
+      HazelcastReplication.configure(hazelcast);
+      return HazelcastReplication::create;
+    });
   }
 
   private static void warnAbout(SyncbusConfig config) {

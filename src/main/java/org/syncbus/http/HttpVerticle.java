@@ -2,6 +2,8 @@ package org.syncbus.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -213,7 +215,10 @@ public final class HttpVerticle extends VerticleBase {
           Failure failure = Failure.of(error);
           switch (failure) {
             case INVALID_BATCH -> refuse(response, Refusal.INVALID_BATCH, error.getMessage());
-            case NOT_READY -> refuse(response, Refusal.NOT_READY, error.getMessage());
+            case NOT_READY -> refuse(response, Refusal.NOT_READY, error instanceof ReplyException reply
+                && reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
+                ? "queue " + queue + " has no owner right now (starting, or changing owner); retry later"
+                : error.getMessage());
             default -> {
               LOG.log(Level.WARNING, "queue " + queue + ": apply failed", error);
               refuse(response, Refusal.UNEXPECTED, null);

@@ -245,6 +245,10 @@ final class QueueEdge {
       return;
     }
     if (event.isReset()) {
+      owner = event.owner();
+      if (event.seq() != seq) {
+        resync("the owner, " + owner + ", is at seq " + event.seq() + " and this mirror at " + seq);
+      }
       return;
     }
     if (event.seq() <= seq) {

@@ -1,17 +1,22 @@
 package org.syncbus.owner;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.Addresses;
@@ -30,92 +35,182 @@ import org.syncbus.queue.Update;
 /**
  * The owner of one queue: the only writer of its state.
  *
- * <p>It loads the initial backlog (retrying with capped exponential back-off; the queue answers
- * 503 until then), then applies every batch sent to {@code syncbus.Q.apply} in the order it
- * receives them, numbering them {@code seq} 1, 2, … after the backlog's 0 within an {@code epoch}
- * that is new each time the history starts again. Each batch is encoded exactly once, here; the
- * same bytes go to every mirror on the internal stream and from there to every subscriber.
+ * <p><b>Ownership.</b> It first acquires the queue from its {@link Replication}: on a single node
+ * at once, in a cluster when no live node owns it. It continues the replicated history if there is
+ * one, or loads the initial backlog (retrying with capped exponential back-off) and starts a new
+ * history, under a new {@code epoch}. Only then does it listen on {@code syncbus.Q.apply},
+ * {@code .snapshot} and {@code .sync}: a request finding no owner answers 503 (retry later).
  *
- * <p>All state is touched from this verticle's event loop only, so applying, numbering and
- * publishing a batch happen in one step: every consumer of the stream sees batches in seq order,
- * with no gap.
+ * <p><b>Ordering.</b> Batches are applied in the order they arrive, numbered {@code seq} 1, 2, …
+ * after the backlog's 0. Each is encoded exactly once, here; the same bytes go to every mirror on
+ * the internal stream and from there to every subscriber. All state is touched from this
+ * verticle's event loop only.
+ *
+ * <p><b>Acknowledgement.</b> A batch is published and acknowledged only after the replication
+ * stored it. Batches that arrive while a store is in flight are applied at once and stored
+ * together next (group commit), so replication costs one round trip per group, not per batch, and
+ * publication stays in seq order. If a store fails because another node took the queue over, none
+ * of the unstored batches is acknowledged: the owner steps down, drops its state, and waits to
+ * own the queue again.
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(QueueVerticle.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long MAX_TICK_MILLIS = 1000;
+  private static final long ACQUIRE_RETRY_MILLIS = 1000;
+  /** Compact the replicated log once it holds this many batches… */
+  private static final int COMPACT_BATCHES = 1000;
+  /** …or more bytes than this and than the backlog itself. */
+  private static final long COMPACT_MIN_BYTES = 1024 * 1024;
 
   private final SyncbusConfig.Queue config;
   private final String nodeId;
   private final Clock clock;
+  private final BiFunction<Vertx, String, Replication> replications;
+  private Replication replication;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final ArrayDeque<Pending> unstored = new ArrayDeque<>();
+  private final List<Message<Object>> waitingSyncs = new ArrayList<>();
 
-  private PubSubQueue queue;
   private BacklogSource source;
+  private PubSubQueue queue;
   private String epoch;
   private long seq;
-  private boolean ready;
   private boolean stopped;
+  private boolean storing;
+  private Promise<Void> idle;
   private long retryTimer = -1;
+  private int logBatches;
+  private long logBytes;
+  private long snapshotBytes;
 
-  public QueueVerticle(SyncbusConfig.Queue config, String nodeId, Clock clock) {
+  /** A batch applied and numbered, waiting to be stored, then published and acknowledged. */
+  private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request) {}
+
+  /**
+   * @param replications makes the queue's {@link Replication} on this verticle's context, from
+   *     the Vert.x instance and the queue's name
+   */
+  public QueueVerticle(SyncbusConfig.Queue config, String nodeId, Clock clock,
+                       BiFunction<Vertx, String, Replication> replications) {
     this.config = config;
     this.nodeId = nodeId;
     this.clock = clock;
+    this.replications = replications;
   }
 
   @Override
   public Future<?> start() {
-    EventBus eventBus = vertx.eventBus();
-    consumers.add(eventBus.consumer(Addresses.apply(config.name()), this::onApply));
-    consumers.add(eventBus.consumer(Addresses.snapshot(config.name()), this::onSnapshot));
-    consumers.add(eventBus.<Object>consumer(Addresses.sync(config.name()), this::onSync));
+    replication = replications.apply(vertx, config.name());
     source = BacklogSource.of(vertx, config.backlog());
     if (config.type() == SyncbusConfig.QueueType.EXPIRING) {
       long period = Math.max(50, Math.min(MAX_TICK_MILLIS, config.ttl().toMillis() / 10));
       vertx.setPeriodic(period, id -> tick());
     }
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(v -> load(1));
+    acquire();
+    return Future.succeededFuture();
   }
 
+  /** Stops accepting batches, lets the ones in flight be stored and answered, then gives the queue up. */
   @Override
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(retryTimer);
-    return source.close();
+    boolean owned = queue != null;
+    return unregister()
+        .compose(v -> drained())
+        .compose(v -> owned ? replication.release() : Future.succeededFuture())
+        .eventually(source::close);
   }
 
-  private void load(int attempt) {
-    source.read()
+  private boolean ready() {
+    return queue != null;
+  }
+
+  private void acquire() {
+    if (stopped) {
+      return;
+    }
+    replication.acquire()
+        .compose(history -> history != null ? rebuild(history) : loadFresh())
+        .compose(this::serve)
+        .onFailure(error -> {
+          if (!stopped) {
+            LOG.warning(() -> "queue " + config.name() + ": cannot take the queue (" + reason(error)
+                + "); trying again in " + ACQUIRE_RETRY_MILLIS + " ms");
+            retryTimer = vertx.setTimer(ACQUIRE_RETRY_MILLIS, id -> acquire());
+          }
+        });
+  }
+
+  /** The replicated history as a queue: the snapshot, then every logged batch. Parsed off the event loop. */
+  private Future<Started> rebuild(Replication.History history) {
+    return vertx.executeBlocking(() -> {
+      PubSubQueue rebuilt = newQueue();
+      rebuilt.apply(Batches.parse(history.snapshot(), config.pk()));
+      for (Replication.Entry entry : history.log()) {
+        rebuilt.apply(Batches.parse(entry.array(), config.pk()));
+      }
+      return new Started(rebuilt, history.epoch(), history.seq(), "the cluster");
+    }, false);
+  }
+
+  /** A new history from the initial backlog source, stored before it is served. */
+  private Future<Started> loadFresh() {
+    return loadRecords(1).compose(records -> {
+      PubSubQueue fresh = newQueue();
+      fresh.apply(records);
+      String freshEpoch = newEpoch();
+      String snapshot = new String(Json.array(encoded(fresh.snapshot())), StandardCharsets.UTF_8);
+      return replication.create(new Replication.History(freshEpoch, 0, 0, snapshot, List.of()))
+          .map(v -> new Started(fresh, freshEpoch, 0, config.backlog().describe()));
+    });
+  }
+
+  /** The initial backlog's records, retried with capped exponential back-off, one log line a failure. */
+  private Future<List<Update>> loadRecords(int attempt) {
+    return source.read()
         .compose(text -> vertx.executeBlocking(() -> Batches.parseRecords(text, config.pk()), false))
-        .onSuccess(this::initialize)
-        .onFailure(error -> retryLoad(attempt, error));
+        .recover(error -> {
+          if (stopped) {
+            return Future.failedFuture(error);
+          }
+          long initial = config.backlog().retryInitial().toMillis();
+          long delay = Math.min(config.backlog().retryMax().toMillis(), initial << Math.min(attempt - 1, 30));
+          LOG.warning(() -> "queue " + config.name() + ": initial backlog from " + config.backlog().describe()
+              + " failed (attempt " + attempt + ": " + reason(error) + "); retrying in " + delay + " ms");
+          return vertx.timer(delay).compose(v -> loadRecords(attempt + 1));
+        });
   }
 
-  private void retryLoad(int attempt, Throwable error) {
+  private record Started(PubSubQueue queue, String epoch, long seq, String from) {}
+
+  private Future<Void> serve(Started started) {
     if (stopped) {
-      return;
+      return replication.release();
     }
-    long initial = config.backlog().retryInitial().toMillis();
-    long delay = Math.min(config.backlog().retryMax().toMillis(), initial << Math.min(attempt - 1, 30));
-    LOG.warning(() -> "queue " + config.name() + ": initial backlog from " + config.backlog().describe()
-        + " failed (attempt " + attempt + ": " + reason(error) + "); retrying in " + delay + " ms");
-    retryTimer = vertx.setTimer(delay, id -> load(attempt + 1));
+    queue = started.queue();
+    epoch = started.epoch();
+    seq = started.seq();
+    logBatches = 0;
+    logBytes = 0;
+    snapshotBytes = 0;
+    EventBus eventBus = vertx.eventBus();
+    consumers.add(eventBus.consumer(Addresses.apply(config.name()), this::onApply));
+    consumers.add(eventBus.consumer(Addresses.snapshot(config.name()), this::onSnapshot));
+    consumers.add(eventBus.<Object>consumer(Addresses.sync(config.name()), this::onSync));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(v -> {
+      LOG.info(() -> "queue " + config.name() + ": owned by this node with " + queue.size() + " records from "
+          + started.from() + " (epoch " + epoch + ", seq " + seq + ")");
+      eventBus.publish(Addresses.stream(config.name()), StreamEvent.reset(epoch, seq, nodeId, config.pk()));
+      return null;
+    });
   }
 
-  private void initialize(List<Update> records) {
-    if (stopped) {
-      return;
-    }
-    queue = newQueue();
-    queue.apply(records);
-    epoch = newEpoch();
-    seq = 0;
-    ready = true;
-    LOG.info(() -> "queue " + config.name() + ": ready with " + queue.size() + " records from "
-        + config.backlog().describe() + " (epoch " + epoch + ")");
-    vertx.eventBus().publish(Addresses.stream(config.name()), StreamEvent.reset(epoch, seq));
+  private Future<Void> unregister() {
+    List<MessageConsumer<?>> registered = List.copyOf(consumers);
+    consumers.clear();
+    return Future.join(registered.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
   }
 
   private PubSubQueue newQueue() {
@@ -126,7 +221,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void onApply(Message<Object> message) {
-    if (!ready) {
+    if (!ready() || stopped) {
       message.fail(Failure.NOT_READY.code(), notReady());
       return;
     }
@@ -137,8 +232,7 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(Failure.INVALID_BATCH.code(), e.getMessage());
       return;
     }
-    long applied = commit(batch);
-    message.reply(new JsonObject().put(Protocol.EPOCH, epoch).put(Protocol.SEQ, applied));
+    commit(batch, message);
   }
 
   private static String batchText(Object body) throws InvalidBatchException {
@@ -157,15 +251,108 @@ public final class QueueVerticle extends VerticleBase {
     throw new InvalidBatchException("batch: expected a JSON array of updates");
   }
 
-  /** Applies a valid batch, numbers it and publishes it; returns its seq. */
-  private long commit(List<Update> batch) {
+  /** Applies a valid batch and numbers it; it is published and acknowledged once stored. */
+  private void commit(List<Update> batch, Message<Object> request) {
     queue.apply(batch);
     seq++;
     List<byte[]> elements = encoded(batch);
-    byte[] array = Json.array(elements);
-    vertx.eventBus().publish(Addresses.stream(config.name()), StreamEvent.batch(epoch, seq, batch, elements, array));
-    publishUpdate(epoch, seq, array);
-    return seq;
+    Pending pending = new Pending(seq, batch, elements, Json.array(elements), request);
+    if (!replication.replicates()) {
+      publish(pending);
+      return;
+    }
+    unstored.add(pending);
+    store();
+  }
+
+  /** Stores every unstored batch in one call, unless a store is in flight (its completion calls again). */
+  private void store() {
+    if (storing || unstored.isEmpty()) {
+      if (!storing) {
+        answerWaitingSyncs();
+        if (idle != null) {
+          idle.tryComplete();
+        }
+      }
+      return;
+    }
+    storing = true;
+    List<Pending> group = new ArrayList<>(unstored);
+    unstored.clear();
+    List<Replication.Entry> entries = new ArrayList<>(group.size());
+    for (Pending pending : group) {
+      entries.add(new Replication.Entry(pending.seq(), new String(pending.array(), StandardCharsets.UTF_8)));
+      logBytes += pending.array().length;
+    }
+    logBatches += group.size();
+    replication.append(entries)
+        .compose(v -> compactIfDue())
+        .onSuccess(v -> {
+          storing = false;
+          group.forEach(this::publish);
+          store();
+        })
+        .onFailure(error -> {
+          storing = false;
+          group.forEach(unstored::addFirst);
+          stepDown(error);
+        });
+  }
+
+  /**
+   * Replaces the replicated log by a snapshot once it outgrows its bound. The in-memory queue
+   * already holds any batch that arrived during the store, so this waits for a moment with none.
+   */
+  private Future<Void> compactIfDue() {
+    boolean due = logBatches >= COMPACT_BATCHES || (logBytes >= COMPACT_MIN_BYTES && logBytes >= snapshotBytes);
+    if (!due || !unstored.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String snapshot = new String(Json.array(encoded(queue.snapshot())), StandardCharsets.UTF_8);
+    return replication.compact(seq, snapshot).onSuccess(v -> {
+      logBatches = 0;
+      logBytes = 0;
+      snapshotBytes = snapshot.length();
+    });
+  }
+
+  /**
+   * Another node owns the queue now (or the replicated state is out of reach): nothing unstored is
+   * acknowledged, the state is dropped, and this node waits to own the queue again.
+   */
+  private void stepDown(Throwable error) {
+    LOG.warning(() -> "queue " + config.name() + ": stepping down as owner (" + reason(error) + "); "
+        + unstored.size() + " unacknowledged batches refused");
+    for (Pending pending : unstored) {
+      if (pending.request() != null) {
+        pending.request().fail(Failure.NOT_READY.code(), "queue " + config.name() + " is changing owner; retry");
+      }
+    }
+    unstored.clear();
+    queue = null;
+    answerWaitingSyncs();
+    if (idle != null) {
+      idle.tryComplete();
+    }
+    unregister().onComplete(v -> acquire());
+  }
+
+  /** Completes when no batch waits to be stored. */
+  private Future<Void> drained() {
+    if (!storing && unstored.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    idle = Promise.promise();
+    return idle.future();
+  }
+
+  private void publish(Pending pending) {
+    vertx.eventBus().publish(Addresses.stream(config.name()),
+        StreamEvent.batch(epoch, pending.seq(), config.pk(), pending.batch(), pending.elements(), pending.array()));
+    publishUpdate(epoch, pending.seq(), pending.array());
+    if (pending.request() != null) {
+      pending.request().reply(new JsonObject().put(Protocol.EPOCH, epoch).put(Protocol.SEQ, pending.seq()));
+    }
   }
 
   /**
@@ -184,13 +371,13 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void onSnapshot(Message<Object> message) {
-    if (!ready) {
+    if (!ready()) {
       message.fail(Failure.NOT_READY.code(), notReady());
       return;
     }
     byte[] snapshot = Json.array(encoded(queue.snapshot()));
     String snapshotEpoch = epoch;
-    long snapshotSeq = seq;
+    long snapshotSeq = seq - unstored.size();
     vertx.executeBlocking(() -> new JsonObject()
             .put(Protocol.EPOCH, snapshotEpoch)
             .put(Protocol.SEQ, snapshotSeq)
@@ -199,27 +386,44 @@ public final class QueueVerticle extends VerticleBase {
         .onFailure(error -> message.fail(Failure.UNEXPECTED.code(), "snapshot failed: " + error.getMessage()));
   }
 
+  /**
+   * The backlog for a mirror. While batches wait to be stored, the in-memory state is ahead of
+   * what was published, and a mirror must never see a batch that may still be refused: the
+   * request is answered as soon as nothing waits.
+   */
   private void onSync(Message<Object> message) {
-    if (!ready) {
+    if (!ready()) {
       message.fail(Failure.NOT_READY.code(), notReady());
-      return;
+    } else if (storing || !unstored.isEmpty()) {
+      waitingSyncs.add(message);
+    } else {
+      answerSync(message);
     }
+  }
+
+  private void answerWaitingSyncs() {
+    List<Message<Object>> waiting = List.copyOf(waitingSyncs);
+    waitingSyncs.clear();
+    waiting.forEach(this::onSync);
+  }
+
+  private void answerSync(Message<Object> message) {
     List<Update> snapshot = queue.snapshot();
     List<Key> keys = new ArrayList<>(snapshot.size());
     for (Update update : snapshot) {
       keys.add(update.key());
     }
-    message.reply(new SyncReply(epoch, seq, nodeId, List.copyOf(keys), List.copyOf(encoded(snapshot))));
+    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), List.copyOf(keys), List.copyOf(encoded(snapshot))));
   }
 
   private void tick() {
-    if (!ready) {
+    if (!ready() || stopped) {
       return;
     }
     List<Update> expired = queue.tick(clock.instant());
     if (!expired.isEmpty()) {
-      long applied = commit(expired);
-      LOG.fine(() -> "queue " + config.name() + ": " + expired.size() + " records expired (seq " + applied + ")");
+      commit(expired, null);
+      LOG.fine(() -> "queue " + config.name() + ": " + expired.size() + " records expired");
     }
   }
 
@@ -232,7 +436,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private String notReady() {
-    return "queue " + config.name() + " is not ready (initial backlog not loaded yet)";
+    return "queue " + config.name() + " is not ready (loading or changing owner); retry later";
   }
 
   private static String newEpoch() {

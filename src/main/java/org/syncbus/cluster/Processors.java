@@ -1,0 +1,109 @@
+package org.syncbus.cluster;
+
+import com.hazelcast.map.EntryProcessor;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.syncbus.owner.Replication;
+
+/**
+ * The operations on a {@link QueueRecord}. Each runs atomically on the entry's partition and, for
+ * the ones that write, once more on its synchronous backup (Hazelcast's default backup processor
+ * is the processor itself), so the call returns only once both copies hold the change.
+ */
+final class Processors {
+  private Processors() {}
+
+  /** What a claim found. */
+  enum Claim { ABSENT, CLAIMED, OWNED }
+
+  record ClaimResult(Claim claim, long term, String owner, Replication.History history) implements Serializable {}
+
+  /**
+   * Takes the queue if nobody owns it or its owner is not a live member: the term goes up by one,
+   * which fences off whatever the previous owner still tries to write.
+   */
+  record TakeOver(String node, Set<String> liveMembers) implements EntryProcessor<String, QueueRecord, ClaimResult> {
+    @Override
+    public ClaimResult process(Map.Entry<String, QueueRecord> entry) {
+      QueueRecord record = entry.getValue();
+      if (record == null) {
+        return new ClaimResult(Claim.ABSENT, 0, null, null);
+      }
+      if (record.owner != null && !record.owner.equals(node) && liveMembers.contains(record.owner)) {
+        return new ClaimResult(Claim.OWNED, record.term, record.owner, null);
+      }
+      record.term++;
+      record.owner = node;
+      entry.setValue(record);
+      return new ClaimResult(Claim.CLAIMED, record.term, node, record.copy().history());
+    }
+  }
+
+  /** Starts the history if there is none; returns the term, or 0 when another node was first. */
+  record Create(String node, Replication.History initial) implements EntryProcessor<String, QueueRecord, Long> {
+    @Override
+    public Long process(Map.Entry<String, QueueRecord> entry) {
+      if (entry.getValue() != null) {
+        return 0L;
+      }
+      QueueRecord record = new QueueRecord();
+      record.term = 1;
+      record.owner = node;
+      record.epoch = initial.epoch();
+      record.seq = initial.seq();
+      record.snapshotSeq = initial.snapshotSeq();
+      record.snapshot = initial.snapshot();
+      record.log = new ArrayList<>(initial.log());
+      entry.setValue(record);
+      return record.term;
+    }
+  }
+
+  /** Appends batches if {@code term} is still current and they follow the stored ones. */
+  record Append(long term, List<Replication.Entry> entries) implements EntryProcessor<String, QueueRecord, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, QueueRecord> entry) {
+      QueueRecord record = entry.getValue();
+      if (record == null || record.term != term || entries.get(0).seq() != record.seq + 1) {
+        return false;
+      }
+      record.log.addAll(entries);
+      record.seq = entries.get(entries.size() - 1).seq();
+      entry.setValue(record);
+      return true;
+    }
+  }
+
+  /** Replaces the log up to {@code seq} by the backlog at {@code seq}, if {@code term} is still current. */
+  record Compact(long term, long seq, String snapshot) implements EntryProcessor<String, QueueRecord, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, QueueRecord> entry) {
+      QueueRecord record = entry.getValue();
+      if (record == null || record.term != term || seq > record.seq) {
+        return false;
+      }
+      record.snapshot = snapshot;
+      record.snapshotSeq = seq;
+      record.log.removeIf(logged -> logged.seq() <= seq);
+      entry.setValue(record);
+      return true;
+    }
+  }
+
+  /** Gives the queue up (graceful stop), if {@code term} is still current. */
+  record Release(long term) implements EntryProcessor<String, QueueRecord, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, QueueRecord> entry) {
+      QueueRecord record = entry.getValue();
+      if (record == null || record.term != term) {
+        return false;
+      }
+      record.owner = null;
+      entry.setValue(record);
+      return true;
+    }
+  }
+}

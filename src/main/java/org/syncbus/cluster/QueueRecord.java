@@ -1,0 +1,40 @@
+package org.syncbus.cluster;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.syncbus.owner.Replication;
+
+/**
+ * A queue's replicated state, one entry of the {@code syncbus.queues} map: who owns it under which
+ * term, and its history (a snapshot and the batches since). Changed only by the entry processors
+ * of {@link Processors}, which run where the entry lives and again on its backup, so both copies
+ * change alike; every processor that writes checks the term first (the fencing token).
+ */
+final class QueueRecord implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  long term;
+  String owner;
+  String epoch;
+  long seq;
+  long snapshotSeq;
+  String snapshot;
+  ArrayList<Replication.Entry> log = new ArrayList<>();
+
+  QueueRecord copy() {
+    QueueRecord copy = new QueueRecord();
+    copy.term = term;
+    copy.owner = owner;
+    copy.epoch = epoch;
+    copy.seq = seq;
+    copy.snapshotSeq = snapshotSeq;
+    copy.snapshot = snapshot;
+    copy.log = new ArrayList<>(log);
+    return copy;
+  }
+
+  Replication.History history() {
+    return new Replication.History(epoch, seq, snapshotSeq, snapshot, List.copyOf(log));
+  }
+}
