@@ -1,6 +1,5 @@
 package org.syncbus.cluster;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.InMemoryFormat;
@@ -20,7 +19,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 import org.syncbus.Addresses;
 import org.syncbus.owner.Replication;
 
@@ -123,8 +121,7 @@ public final class HazelcastReplication implements Replication {
       return;
     }
     vertx.cancelTimer(retryTimer);
-    Set<String> live = hazelcast.getCluster().getMembers().stream()
-        .map(Member::getUuid).map(UUID::toString).collect(Collectors.toSet());
+    Set<String> live = Set.copyOf(((VertxInternal) vertx).clusterManager().getNodes());
     call(records.submitToKey(queue, new Processors.TakeOver(node, live)))
         .onSuccess(result -> {
           switch (result.claim()) {

@@ -2,6 +2,7 @@ package org.syncbus.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
@@ -42,6 +43,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json; charset=utf-8";
+  /** An owner answers in milliseconds; one that does not within this is gone (503, retry). */
+  private static final DeliveryOptions APPLY_OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
   private final SyncbusConfig config;
   private final NodeState node;
@@ -209,7 +212,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     String queue = edge.config().name();
-    vertx.eventBus().request(Addresses.apply(queue), data)
+    vertx.eventBus().request(Addresses.apply(queue), data, APPLY_OPTIONS)
         .onSuccess(reply -> response.end())
         .onFailure(error -> {
           Failure failure = Failure.of(error);
