@@ -104,25 +104,26 @@ public final class Subscription {
     int id = ++connection;
     client.pk()
         .compose(pk -> client.get(client.options().path("poll") + "?" + client.subscribeQuery()
-                + "&" + Protocol.FORMAT + "=seq" + (epoch == null ? "" : "&" + Protocol.SINCE + "=" + epoch + ":" + seq))
-            .onSuccess(resp -> open(id, pk, resp)))
+                + "&" + Protocol.FORMAT + "=seq" + (epoch == null ? "" : "&" + Protocol.SINCE + "=" + epoch + ":" + seq),
+            resp -> open(id, pk, resp)))
         .onFailure(error -> lost(id, error));
   }
 
-  private void open(int id, String pk, HttpClientResponse resp) {
+  /** Starts reading a stream; fails (with the server's refusal) when it did not open. */
+  private Future<Void> open(int id, String pk, HttpClientResponse resp) {
     if (id != connection || state == ConnectionState.CLOSED) {
       resp.request().connection().close();
-      return;
+      return Future.succeededFuture();
     }
     if (resp.statusCode() != 200) {
-      SyncClient.expectOk(resp).onFailure(error -> lost(id, error));
-      return;
+      return SyncClient.expectOk(resp).mapEmpty();
     }
     response = resp;
     RecordParser lines = RecordParser.newDelimited("\n", resp).maxRecordSize(client.options().maxLineBytes());
     lines.handler(line -> onLine(id, pk, line));
     lines.exceptionHandler(error -> lost(id, error));
     lines.endHandler(v -> lost(id, new SyncException(0, "the server ended the stream")));
+    return Future.succeededFuture();
   }
 
   private void onLine(int id, String pk, Buffer line) {

@@ -1,10 +1,13 @@
 package org.syncbus.client;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -15,6 +18,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Function;
 import org.syncbus.Protocol;
 import org.syncbus.auth.TimeTokens;
 
@@ -33,6 +37,7 @@ public final class SyncClient {
   private final Vertx vertx;
   private final SyncClientOptions options;
   private final HttpClientAgent http;
+  private final Context context;
   private final Set<Subscription> subscriptions = new CopyOnWriteArraySet<>();
   private Future<String> pk;
 
@@ -40,6 +45,7 @@ public final class SyncClient {
     this.vertx = vertx;
     this.options = options;
     this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(64 * 1024));
+    this.context = vertx.getOrCreateContext();
   }
 
   public static SyncClient create(Vertx vertx, SyncClientOptions options) {
@@ -72,10 +78,7 @@ public final class SyncClient {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(options.baseUrl() + options.path("update"))
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded");
-    return http.request(request)
-        .compose(req -> req.send(form))
-        .recover(error -> Future.failedFuture(unreachable(error)))
-        .compose(response -> expectOk(response).mapEmpty());
+    return exchange(request, req -> req.send(form), SyncClient::expectOk).mapEmpty();
   }
 
   /**
@@ -105,8 +108,7 @@ public final class SyncClient {
       return Future.succeededFuture(options.pk());
     }
     if (pk == null || pk.failed()) {
-      pk = get(options.path("info") + "?" + subscribeQuery())
-          .compose(response -> expectOk(response))
+      pk = get(options.path("info") + "?" + subscribeQuery(), SyncClient::expectOk)
           .map(body -> new JsonObject(body).getString("pk"));
     }
     return pk;
@@ -122,13 +124,28 @@ public final class SyncClient {
     return query;
   }
 
-  Future<HttpClientResponse> get(String pathAndQuery) {
+  /** GETs {@code pathAndQuery}; {@code onResponse} runs in the callback that receives the response. */
+  <T> Future<T> get(String pathAndQuery, Function<HttpClientResponse, Future<T>> onResponse) {
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setAbsoluteURI(options.baseUrl() + pathAndQuery);
-    return http.request(request)
-        .compose(req -> req.send())
-        .recover(error -> Future.failedFuture(unreachable(error)));
+    return exchange(request, HttpClientRequest::send, onResponse);
+  }
+
+  /**
+   * One request. The response is handed to {@code onResponse} in the very callback that receives
+   * it: its body starts flowing then, and a handler set one callback later could miss part of it.
+   */
+  private <T> Future<T> exchange(RequestOptions request, Function<HttpClientRequest, Future<HttpClientResponse>> send,
+                                 Function<HttpClientResponse, Future<T>> onResponse) {
+    Promise<T> result = Promise.promise();
+    // On the client's own context: called from any other thread, the response could otherwise be
+    // handled on that thread while its body is being delivered on the event loop.
+    context.runOnContext(v -> http.request(request)
+        .compose(req -> send.apply(req).compose(onResponse))
+        .recover(error -> Future.failedFuture(unreachable(error)))
+        .onComplete(result));
+    return result.future();
   }
 
   /** The body of a 200 response; any other status fails with the server's message. */
