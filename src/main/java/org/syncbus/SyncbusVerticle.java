@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Vertx;
 import java.util.function.BiFunction;
+import org.syncbus.bridge.BridgeVerticle;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
@@ -29,7 +30,8 @@ import org.syncbus.queue.Json;
  *
  * <p>With {@code -instances N} there are N copies: the first to claim the node deploys one
  * {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge, so a node
- * has N edges and exactly one owner per queue.
+ * has N edges and exactly one owner per queue. The first copy also deploys the TCP bridge
+ * ({@link BridgeVerticle}) when enabled; the SockJS bridge is part of every edge.
  */
 public final class SyncbusVerticle extends VerticleBase {
   /** The configuration key naming the file to read. */
@@ -82,7 +84,9 @@ public final class SyncbusVerticle extends VerticleBase {
           .map(queue -> vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC(), replications)))
           .toList()));
     }
-    return owners.compose(v -> vertx.deployVerticle(new HttpVerticle(config, node)));
+    Future<?> bridge = owner && config.bridges().tcp().enabled()
+        ? owners.compose(v -> vertx.deployVerticle(new BridgeVerticle(config))) : owners;
+    return bridge.compose(v -> vertx.deployVerticle(new HttpVerticle(config, node)));
   }
 
   /** Replicated through Hazelcast in a cluster; on a single node, kept by the owner alone. */

@@ -115,6 +115,32 @@ final class Settings {
     return array;
   }
 
+  /** The objects of the array {@code key}, each as settings named {@code key[i]}. */
+  java.util.List<Settings> objects(String key) {
+    JsonArray array = array(key);
+    java.util.List<Settings> objects = new java.util.ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof JsonObject object)) {
+        throw new ConfigException(path(key) + "[" + i + "]: expected an object");
+      }
+      objects.add(new Settings(object, path(key) + "[" + i + "]", env));
+    }
+    return objects;
+  }
+
+  /** The strings of the array {@code key}. */
+  java.util.List<String> strings(String key) {
+    JsonArray array = array(key);
+    java.util.List<String> strings = new java.util.ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof String text)) {
+        throw new ConfigException(path(key) + "[" + i + "]: expected a string");
+      }
+      strings.add(text);
+    }
+    return strings;
+  }
+
   void rejectUnknown() {
     for (String key : json.fieldNames()) {
       if (!read.contains(key)) {

@@ -2,9 +2,12 @@ package org.syncbus.config;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -12,19 +15,46 @@ import java.util.regex.Pattern;
  * "Configuration", documents every key). Built only by {@link #parse}, which either returns a whole
  * valid configuration or throws a {@link ConfigException} naming the first bad setting.
  */
-public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Sse sse, String logLevel,
-                            Map<String, Queue> queues) {
+public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits limits, Sse sse, Bridges bridges,
+                            String logLevel, Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
+  public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
   public static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final java.util.Set<String> LOG_LEVELS =
-      java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+  private static final Set<String> LOG_LEVELS =
+      Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
-  public record Http(String host, int port, long maxBodyBytes) {
+  public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   }
+
+  /** One key that signs JWTs: a shared secret (HS*) or a public key in PEM (RS*, ES*, PS*). */
+  public record JwtKey(String algorithm, String secret, String publicKey) {
+    @Override
+    public String toString() {
+      return "JwtKey[" + algorithm + "]";
+    }
+  }
+
+  /** JWT verification: several keys at once (rotation); issuer and audience checked when set. */
+  public record Jwt(List<JwtKey> keys, String issuer, String audience) {
+    public boolean enabled() {
+      return !keys.isEmpty();
+    }
+  }
+
+  public record TcpBridge(boolean enabled, String host, int port) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 7000;
+  }
+
+  public record SockJsBridge(boolean enabled, String path) {
+    public static final String DEFAULT_PATH = "/eventbus";
+  }
+
+  public record Bridges(TcpBridge tcp, SockJsBridge sockjs) {}
 
   public record TimeTokens(boolean enabled, long ttlSeconds, long maxSkewSeconds) {
     public static final long DEFAULT_TTL_SECONDS = 120;
@@ -86,7 +116,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Sse
     Http http = http(root.child("http"), env);
     Settings auth = root.child("auth");
     TimeTokens timeTokens = timeTokens(auth.child("timeTokens"));
+    Jwt jwt = jwt(auth.child("jwt"));
     auth.rejectUnknown();
+    Bridges bridges = bridges(root.child("bridges"), env);
     Settings limitsNode = root.child("limits");
     Limits limits = new Limits(limitsNode.longValue("subscriberBufferBytes",
         Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, 1024, Long.MAX_VALUE));
@@ -106,7 +138,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Sse
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, limits, sse, level, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, limits, sse, bridges, level, queues);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -114,18 +146,69 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Limits limits, Sse
     int port = (int) node.longValue("port", Http.DEFAULT_PORT, 0, 65535);
     String override = env.get(ENV_HTTP_PORT);
     if (override != null) {
-      try {
-        port = Integer.parseInt(override.trim());
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-      if (port < 0 || port > 65535) {
-        throw new ConfigException(ENV_HTTP_PORT + ": expected a port number (0-65535)");
-      }
+      port = portFromEnv(ENV_HTTP_PORT, override);
     }
     long maxBody = node.longValue("maxBodyBytes", Http.DEFAULT_MAX_BODY_BYTES, 1024, Integer.MAX_VALUE);
+    Settings cors = node.child("cors");
+    List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
+    cors.rejectUnknown();
     node.rejectUnknown();
-    return new Http(host, port, maxBody);
+    return new Http(host, port, maxBody, origins);
+  }
+
+  private static final Set<String> SECRET_ALGORITHMS = Set.of("HS256", "HS384", "HS512");
+  private static final Set<String> PUBLIC_KEY_ALGORITHMS =
+      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+
+  private static Jwt jwt(Settings node) {
+    List<JwtKey> keys = new ArrayList<>();
+    for (Settings key : node.objects("keys")) {
+      String algorithm = key.requiredString("algorithm");
+      if (SECRET_ALGORITHMS.contains(algorithm)) {
+        keys.add(new JwtKey(algorithm, key.requiredString("secret"), null));
+      } else if (PUBLIC_KEY_ALGORITHMS.contains(algorithm)) {
+        keys.add(new JwtKey(algorithm, null, key.requiredString("publicKey")));
+      } else {
+        throw new ConfigException(key.path("algorithm") + ": unsupported algorithm " + algorithm
+            + " (expected one of HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512)");
+      }
+      key.rejectUnknown();
+    }
+    Jwt jwt = new Jwt(List.copyOf(keys), node.string("issuer", null), node.string("audience", null));
+    node.rejectUnknown();
+    return jwt;
+  }
+
+  private static Bridges bridges(Settings node, Map<String, String> env) {
+    Settings tcpNode = node.child("tcp");
+    int port = (int) tcpNode.longValue("port", TcpBridge.DEFAULT_PORT, 0, 65535);
+    String override = env.get(ENV_BRIDGE_TCP_PORT);
+    if (override != null) {
+      port = portFromEnv(ENV_BRIDGE_TCP_PORT, override);
+    }
+    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), tcpNode.string("host", TcpBridge.DEFAULT_HOST), port);
+    tcpNode.rejectUnknown();
+    Settings sockjsNode = node.child("sockjs");
+    String path = sockjsNode.string("path", SockJsBridge.DEFAULT_PATH);
+    if (!path.matches("/[A-Za-z0-9_/-]*[A-Za-z0-9_-]")) {
+      throw new ConfigException(sockjsNode.path("path") + ": expected a path like /eventbus");
+    }
+    SockJsBridge sockjs = new SockJsBridge(sockjsNode.bool("enabled", false), path);
+    sockjsNode.rejectUnknown();
+    node.rejectUnknown();
+    return new Bridges(tcp, sockjs);
+  }
+
+  private static int portFromEnv(String variable, String value) {
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new ConfigException(variable + ": expected a port number (0-65535)");
   }
 
   private static TimeTokens timeTokens(Settings node) {

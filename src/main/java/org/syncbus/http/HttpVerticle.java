@@ -13,6 +13,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.core.http.HttpMethod;
+import java.util.Set;
+import org.syncbus.auth.AccessDenied;
+import org.syncbus.auth.Jwt;
+import org.syncbus.bridge.SockJsBridge;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -43,6 +49,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json; charset=utf-8";
+  private static final String BEARER = "Bearer ";
+  private static final String ACCESS_TOKEN = "access_token";
   /** An owner answers in milliseconds; one that does not within this is gone (503, retry). */
   private static final DeliveryOptions APPLY_OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
@@ -50,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeState node;
   private final Map<String, QueueEdge> edges = new LinkedHashMap<>();
   private TimeTokens tokens;
+  private Jwt jwt;
   private HttpServer server;
 
   public HttpVerticle(SyncbusConfig config, NodeState node) {
@@ -61,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     SyncbusConfig.TimeTokens tokenConfig = config.timeTokens();
     tokens = new TimeTokens(tokenConfig.ttlSeconds(), tokenConfig.maxSkewSeconds(), TimeTokens::systemSeconds);
+    jwt = Jwt.create(vertx, config.jwt());
     for (SyncbusConfig.Queue queue : config.queues().values()) {
       edges.put(queue.name(), new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(),
           node.subscribers(queue.name())));
@@ -88,6 +98,15 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    if (!config.http().allowedOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create()
+          .addOrigins(config.http().allowedOrigins())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
+    }
+    if (config.bridges().sockjs().enabled()) {
+      router.route(config.bridges().sockjs().path() + "/*").subRouter(SockJsBridge.router(vertx, config, jwt));
+    }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
     router.get("/poll").handler(ctx -> poll(ctx, DEFAULT_QUEUE));
@@ -140,22 +159,21 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
     }
-    QueueEdge edge = subscribable(ctx, queue);
-    if (edge == null) {
-      return;
-    }
-    HttpServerResponse response = ctx.response()
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    edge.subscribe(response, String.valueOf(ctx.request().remoteAddress()), format, since);
+    QueueEdge.Since resumeFrom = since;
+    subscribable(ctx, queue).onSuccess(edge -> {
+      HttpServerResponse response = ctx.response()
+          .setChunked(true)
+          .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+      edge.subscribe(response, String.valueOf(ctx.request().remoteAddress()), format, resumeFrom);
+    });
   }
 
   private void info(RoutingContext ctx, String queue) {
-    QueueEdge edge = subscribable(ctx, queue);
-    if (edge == null) {
-      return;
-    }
+    subscribable(ctx, queue).onSuccess(edge -> info(ctx, queue, edge));
+  }
+
+  private void info(RoutingContext ctx, String queue, QueueEdge edge) {
     JsonObject info = new JsonObject()
         .put("queue", queue)
         .put("pk", edge.config().pk())
@@ -168,23 +186,18 @@ public final class HttpVerticle extends VerticleBase {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(info.encode());
   }
 
-  /** The queue's edge when the request may subscribe to it now; otherwise refuses and returns null. */
-  private QueueEdge subscribable(RoutingContext ctx, String queue) {
-    HttpServerResponse response = ctx.response();
+  /**
+   * The queue's edge once the request may subscribe to it now; otherwise the request is refused
+   * and the future fails. Completes in the event-loop turn that subscribes.
+   */
+  private Future<QueueEdge> subscribable(RoutingContext ctx, String queue) {
+    HttpServerRequest request = ctx.request();
     QueueEdge edge = edges.get(queue);
-    if (edge == null) {
-      refuse(response, Refusal.UNKNOWN_QUEUE, queue);
-      return null;
-    }
-    if (!authorised(response, edge.config().secrets().subscribe(), Protocol.POLL_MESSAGE,
-        ctx.request().getParam(Protocol.HMAC))) {
-      return null;
-    }
-    if (!edge.ready()) {
-      refuse(response, Refusal.NOT_READY, "queue " + queue + " is loading its backlog; retry later");
-      return null;
-    }
-    return edge;
+    Future<QueueEdge> allowed = edge == null ? Future.failedFuture(Refusal.UNKNOWN_QUEUE.with(queue))
+        : authenticate(request, edge, Jwt.Right.SUBSCRIBE, Protocol.POLL_MESSAGE, request.getParam(Protocol.HMAC))
+            .compose(v -> edge.ready() ? Future.succeededFuture(edge) : Future.failedFuture(
+                Refusal.NOT_READY.with("queue " + queue + " is loading its backlog; retry later")));
+    return allowed.onFailure(error -> refuse(ctx.response(), error));
   }
 
   private void update(RoutingContext ctx, String queue) {
@@ -197,20 +210,19 @@ public final class HttpVerticle extends VerticleBase {
     }
     FormBody.read(request, config.http().maxBodyBytes())
         .map(FormBody::parse)
-        .onSuccess(form -> publish(response, edge, form))
+        .onSuccess(form -> publish(request, response, edge, form))
         .onFailure(error -> refuseBody(request, response, error));
   }
 
-  private void publish(HttpServerResponse response, QueueEdge edge, Map<String, String> form) {
+  private void publish(HttpServerRequest request, HttpServerResponse response, QueueEdge edge, Map<String, String> form) {
     String data = form.get(Protocol.DATA);
-    String token = form.get(Protocol.HMAC);
-    if (!authorised(response, edge.config().secrets().publish(), data == null ? "" : data, token)) {
-      return;
-    }
-    if (data == null) {
-      refuse(response, Refusal.MISSING_DATA, null);
-      return;
-    }
+    authenticate(request, edge, Jwt.Right.PUBLISH, data == null ? "" : data, form.get(Protocol.HMAC))
+        .compose(v -> data == null ? Future.failedFuture(Refusal.MISSING_DATA.with(null)) : Future.succeededFuture())
+        .onSuccess(v -> apply(response, edge, data))
+        .onFailure(error -> refuse(response, error));
+  }
+
+  private void apply(HttpServerResponse response, QueueEdge edge, String data) {
     String queue = edge.config().name();
     vertx.eventBus().request(Addresses.apply(queue), data, APPLY_OPTIONS)
         .onSuccess(reply -> response.end())
@@ -230,19 +242,40 @@ public final class HttpVerticle extends VerticleBase {
         });
   }
 
-  private boolean authorised(HttpServerResponse response, String secret, String message, String token) {
+  /**
+   * Whether the request may do {@code right} on the edge's queue: with a JWT when it brings one
+   * ({@code Authorization: Bearer …}, or {@code access_token} to subscribe, since a browser's
+   * {@code EventSource} cannot send headers), else with a time token ({@code hmac}) signing
+   * {@code message} with the queue's secret for that right.
+   */
+  private Future<Void> authenticate(HttpServerRequest request, QueueEdge edge, Jwt.Right right, String message,
+                                    String hmac) {
+    String bearer = bearer(request);
+    if (bearer == null && right == Jwt.Right.SUBSCRIBE) {
+      bearer = request.getParam(ACCESS_TOKEN);
+    }
+    if (bearer != null) {
+      return jwt.authorize(bearer, edge.config().name(), right).recover(error -> Future.failedFuture(
+          error instanceof AccessDenied denied && denied.status() == AccessDenied.FORBIDDEN
+              ? Refusal.FORBIDDEN.with(denied.getMessage())
+              : Refusal.UNAUTHENTICATED.with(error.getMessage())));
+    }
     if (!config.timeTokens().enabled()) {
-      return true;
+      return Future.succeededFuture();
     }
-    if (token == null) {
-      refuse(response, Refusal.MISSING_TOKEN, null);
-      return false;
+    if (hmac == null) {
+      return Future.failedFuture(Refusal.MISSING_TOKEN.with(null));
     }
-    if (!tokens.valid(secret, message, token)) {
-      refuse(response, Refusal.INVALID_TOKEN, null);
-      return false;
-    }
-    return true;
+    SyncbusConfig.Secrets secrets = edge.config().secrets();
+    String secret = right == Jwt.Right.PUBLISH ? secrets.publish() : secrets.subscribe();
+    return tokens.valid(secret, message, hmac) ? Future.succeededFuture()
+        : Future.failedFuture(Refusal.INVALID_TOKEN.with(null));
+  }
+
+  private static String bearer(HttpServerRequest request) {
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        ? authorization.substring(BEARER.length()).trim() : null;
   }
 
   private void refuseBody(HttpServerRequest request, HttpServerResponse response, Throwable error) {
@@ -273,12 +306,25 @@ public final class HttpVerticle extends VerticleBase {
         .end(new JsonObject().put("status", allReady ? "UP" : "DOWN").put("queues", queues).encode());
   }
 
+  /** Refuses with a {@link Refusal.Refused}; anything else is unexpected (500, logged). */
+  private static void refuse(HttpServerResponse response, Throwable error) {
+    if (error instanceof Refusal.Refused refused) {
+      refuse(response, refused.refusal, refused.detail);
+    } else {
+      LOG.log(Level.SEVERE, "unexpected failure", error);
+      refuse(response, Refusal.UNEXPECTED, null);
+    }
+  }
+
   private static void refuse(HttpServerResponse response, Refusal refusal, String detail) {
     if (response.ended() || response.closed()) {
       return;
     }
     if (refusal == Refusal.NOT_READY) {
       response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+    }
+    if (refusal == Refusal.UNAUTHENTICATED) {
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
     response.setStatusCode(refusal.status)
         .putHeader(HttpHeaders.CONTENT_TYPE, TEXT)

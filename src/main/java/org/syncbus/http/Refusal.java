@@ -11,6 +11,8 @@ enum Refusal {
   MALFORMED_FORM(400, "Malformed form body"),
   BAD_PARAMETER(400, "Bad parameter"),
   INVALID_BATCH(400, "Invalid batch"),
+  UNAUTHENTICATED(401, "Unauthorized"),
+  FORBIDDEN(403, "Forbidden"),
   UNKNOWN_QUEUE(404, "Unknown queue"),
   TOO_LARGE(413, "Request body too large"),
   NOT_READY(503, "Queue not ready"),
@@ -18,6 +20,23 @@ enum Refusal {
 
   final int status;
   final String text;
+
+  /** This refusal as a failure, for refusals decided asynchronously; {@code detail} may be null. */
+  Refused with(String detail) {
+    return new Refused(this, detail);
+  }
+
+  /** A refusal travelling through a failed future. */
+  static final class Refused extends RuntimeException {
+    final Refusal refusal;
+    final String detail;
+
+    Refused(Refusal refusal, String detail) {
+      super(detail == null ? refusal.text : refusal.text + ": " + detail, null, false, false);
+      this.refusal = refusal;
+      this.detail = detail;
+    }
+  }
 
   Refusal(int status, String text) {
     this.status = status;

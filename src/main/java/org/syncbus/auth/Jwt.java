@@ -1,0 +1,122 @@
+package org.syncbus.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.List;
+import org.syncbus.config.ConfigException;
+import org.syncbus.config.SyncbusConfig;
+
+/**
+ * JWT access to queues, for the bridges and as an alternative to time tokens over HTTP.
+ *
+ * <p>A token is accepted when one of the configured keys verifies its signature, it has not
+ * expired, and its issuer and audience match when configured. Its rights are the claim
+ * {@code "syncbus": {"Q": ["publish", "subscribe"]}}, where a queue named {@code *} stands for
+ * every queue. Verification is local (no I/O).
+ */
+public final class Jwt {
+  /** The claim holding the rights. */
+  public static final String CLAIM = "syncbus";
+  /** The queue name that stands for every queue in the claim. */
+  public static final String ANY_QUEUE = "*";
+
+  /** What a token may do with a queue. */
+  public enum Right {
+    PUBLISH("publish"),
+    SUBSCRIBE("subscribe");
+
+    private final String claimName;
+
+    Right(String claimName) {
+      this.claimName = claimName;
+    }
+
+    public String claimName() {
+      return claimName;
+    }
+  }
+
+  private final JWTAuth auth;
+
+  private Jwt(JWTAuth auth) {
+    this.auth = auth;
+  }
+
+  /** The verifier of {@code config}; one that refuses every token when no key is configured. */
+  public static Jwt create(Vertx vertx, SyncbusConfig.Jwt config) {
+    if (!config.enabled()) {
+      return new Jwt(null);
+    }
+    JWTAuthOptions options = new JWTAuthOptions();
+    for (int i = 0; i < config.keys().size(); i++) {
+      SyncbusConfig.JwtKey key = config.keys().get(i);
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(key.algorithm())
+          .setBuffer(key.secret() != null ? key.secret() : key.publicKey()));
+    }
+    JWTOptions checks = new JWTOptions();
+    if (config.issuer() != null) {
+      checks.setIssuer(config.issuer());
+    }
+    if (config.audience() != null) {
+      checks.setAudience(List.of(config.audience()));
+    }
+    try {
+      return new Jwt(JWTAuth.create(vertx, options.setJWTOptions(checks)));
+    } catch (RuntimeException e) {
+      throw new ConfigException("auth.jwt.keys: a key cannot be used (" + e.getMessage() + ")");
+    }
+  }
+
+  public boolean enabled() {
+    return auth != null;
+  }
+
+  /** Succeeds when {@code token} is valid and grants {@code right} on {@code queue}; else {@link AccessDenied}. */
+  public Future<Void> authorize(String token, String queue, Right right) {
+    return claims(token).compose(claims -> allows(claims, queue, right)
+        ? Future.succeededFuture()
+        : Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN,
+            "the token does not grant " + right.claimName() + " on queue " + queue)));
+  }
+
+  /** The claims of a valid token; {@link AccessDenied} 401 otherwise. */
+  public Future<JsonObject> claims(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new AccessDenied(AccessDenied.UNAUTHENTICATED, "missing token"));
+    }
+    if (auth == null) {
+      return Future.failedFuture(new AccessDenied(AccessDenied.UNAUTHENTICATED, "JWTs are not accepted (no auth.jwt.keys)"));
+    }
+    return auth.authenticate(new TokenCredentials(token))
+        .map(user -> user.principal())
+        .recover(error -> Future.failedFuture(new AccessDenied(AccessDenied.UNAUTHENTICATED,
+            "invalid token (" + error.getMessage() + ")")));
+  }
+
+  /** Whether {@code claims} grant {@code right} on {@code queue}. */
+  public static boolean allows(JsonObject claims, String queue, Right right) {
+    if (!(claims.getValue(CLAIM) instanceof JsonObject rights)) {
+      return false;
+    }
+    return grants(rights.getValue(queue), right) || grants(rights.getValue(ANY_QUEUE), right);
+  }
+
+  private static boolean grants(Object rights, Right right) {
+    return rights instanceof JsonArray list && list.contains(right.claimName());
+  }
+
+  /** Signs {@code claims} with the first key (for the {@code token} command and tests). */
+  public String sign(JsonObject claims, JWTOptions options) {
+    if (auth == null) {
+      throw new IllegalStateException("no auth.jwt.keys to sign with");
+    }
+    return auth.generateToken(claims, options);
+  }
+}

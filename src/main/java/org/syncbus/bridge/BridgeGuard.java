@@ -1,0 +1,117 @@
+package org.syncbus.bridge;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BaseBridgeEvent;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.syncbus.Addresses;
+import org.syncbus.Failure;
+import org.syncbus.auth.AccessDenied;
+import org.syncbus.auth.Jwt;
+
+/**
+ * Who may do what through an event-bus bridge: deny by default, every frame authorised here.
+ *
+ * <p>Reachable, per configured queue {@code Q}: sending to {@code syncbus.Q.apply} (needs the
+ * {@code publish} right) and to {@code syncbus.Q.snapshot} ({@code subscribe}), and registering on
+ * {@code syncbus.Q.updates} ({@code subscribe}). Nothing else: no other address, no publishing, no
+ * registering on {@code apply}. The token (a JWT) comes in the frame's headers, as
+ * {@code Authorization: Bearer …} or {@code token}. The TCP bridge does not check
+ * {@code requiredAuthority}, so rights are checked here for both bridges alike.
+ *
+ * <p>A refusal is an {@code err} frame with a failure code, 401 (no valid token) or 403 (not
+ * allowed), addressed to the reply address when the client waits for a reply, so its request
+ * fails with that code; the connection stays open and nothing is applied.
+ */
+public final class BridgeGuard {
+  private static final Pattern ADDRESS = Pattern.compile(
+      Pattern.quote(Addresses.PREFIX) + "([A-Za-z0-9_-]{1,64})\\.(apply|snapshot|updates)");
+  private static final String BEARER = "Bearer ";
+
+  private final Jwt jwt;
+  private final Supplier<Set<String>> queues;
+
+  public BridgeGuard(Jwt jwt, Supplier<Set<String>> queues) {
+    this.jwt = jwt;
+    this.queues = queues;
+  }
+
+  /** Lets through the addresses a bridge may reach at all; what each client may do is decided per frame. */
+  static <T extends BridgeOptions> T permit(T options) {
+    String queue = Pattern.quote(Addresses.PREFIX) + "[A-Za-z0-9_-]{1,64}\\.";
+    options.addInboundPermitted(new PermittedOptions().setAddressRegex(queue + "(apply|snapshot)"))
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(queue + "updates"));
+    return options;
+  }
+
+  /**
+   * Decides {@code event}: completes it with true, or writes a refusal with {@code refuse} and
+   * completes it with false.
+   */
+  public <E extends BaseBridgeEvent> void handle(E event, BiConsumer<E, JsonObject> refuse) {
+    check(event.type(), event.getRawMessage()).onComplete(result -> {
+      if (result.succeeded()) {
+        event.complete(true);
+      } else {
+        refuse.accept(event, refusal(event.getRawMessage(), result.cause()));
+        event.complete(false);
+      }
+    });
+  }
+
+  private Future<Void> check(BridgeEventType type, JsonObject frame) {
+    return switch (type) {
+      case SEND -> authorize(frame, "apply", Jwt.Right.PUBLISH, "snapshot", Jwt.Right.SUBSCRIBE);
+      case REGISTER -> authorize(frame, "updates", Jwt.Right.SUBSCRIBE, null, null);
+      case PUBLISH -> Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN,
+          "publishing through the bridge is not allowed: send batches to syncbus.Q.apply"));
+      default -> Future.succeededFuture();
+    };
+  }
+
+  private Future<Void> authorize(JsonObject frame, String kind, Jwt.Right right, String otherKind, Jwt.Right otherRight) {
+    String address = frame == null ? null : frame.getString("address");
+    Matcher matcher = address == null ? null : ADDRESS.matcher(address);
+    if (matcher == null || !matcher.matches()
+        || !(matcher.group(2).equals(kind) || matcher.group(2).equals(otherKind))) {
+      return Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "address not reachable: " + address));
+    }
+    String queue = matcher.group(1);
+    if (!queues.get().contains(queue)) {
+      return Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "unknown queue: " + queue));
+    }
+    return jwt.authorize(token(frame), queue, matcher.group(2).equals(kind) ? right : otherRight);
+  }
+
+  private static String token(JsonObject frame) {
+    JsonObject headers = frame.getJsonObject("headers");
+    if (headers == null) {
+      return null;
+    }
+    String authorization = headers.getString("Authorization", headers.getString("authorization"));
+    if (authorization != null && authorization.startsWith(BEARER)) {
+      return authorization.substring(BEARER.length()).trim();
+    }
+    return headers.getString("token");
+  }
+
+  private static JsonObject refusal(JsonObject frame, Throwable cause) {
+    int code = cause instanceof AccessDenied denied ? denied.status() : Failure.UNEXPECTED.code();
+    String replyAddress = frame == null ? null : frame.getString("replyAddress");
+    String address = frame == null ? null : frame.getString("address");
+    return new JsonObject()
+        .put("type", "err")
+        .put("address", replyAddress != null ? replyAddress : address)
+        .put("sourceAddress", address)
+        .put("failureCode", code)
+        .put("failureType", "RECIPIENT_FAILURE")
+        .put("message", cause.getMessage());
+  }
+}
