@@ -1,0 +1,88 @@
+package org.syncbus.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.testing.Configs;
+import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.PollStream;
+import org.syncbus.testing.TestNode;
+
+/**
+ * The README's Python example ({@code examples/tcp_bridge.py}, standard library only) publishes and
+ * follows a queue over the TCP bridge with a JWT; an HTTP {@code /poll} subscriber receives the
+ * batch it published.
+ */
+class PythonTcpBridgeIT extends IntegrationTest {
+  private static final Path CLIENT = Path.of("examples", "tcp_bridge.py");
+  private static final String QUEUE = Configs.DEFAULT;
+  private static final String JWT_SECRET = "tcp-it-jwt-secret-0123456789abcdef";
+  private static final String BATCH = "[{\"type\":\"update\",\"data\":{\"id\":1,\"name\":\"ada\"}}]";
+  private static final long TIMEOUT_SECONDS = 60;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void pythonClientPublishesAndFollowsOverTheTcpBridgeAndHttpSubscribersGetTheBatch() throws Exception {
+    assertTrue(Files.isRegularFile(CLIENT), CLIENT + " exists");
+    int bridgePort = freePort();
+    JsonObject config = Configs.defaultNode();
+    config.put("auth", SockJsNodeIT.jwtConfig(JWT_SECRET));
+    config.put("bridges", new JsonObject().put("tcp", new JsonObject()
+        .put("enabled", true).put("host", TestNode.HOST).put("port", bridgePort)));
+    TestNode node = start(config);
+    PollStream poll = await(node.pollOk(QUEUE));
+    assertEquals("[]", await(poll.line(0)), "the HTTP subscriber starts from the empty backlog");
+
+    String token = SockJsNodeIT.sign(vertx, JWT_SECRET, QUEUE, "publish", "subscribe");
+    Path output = dir.resolve("python.log");
+    Process process = new ProcessBuilder("python3", CLIENT.toString(), TestNode.HOST, String.valueOf(bridgePort), QUEUE, token)
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
+    boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (!finished) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    String log = Files.readString(output, StandardCharsets.UTF_8);
+    if (!finished) {
+      fail("python3 " + CLIENT + " did not finish within " + TIMEOUT_SECONDS + " s:\n" + log);
+    }
+    assertEquals(0, process.exitValue(), "python3 " + CLIENT + " failed:\n" + log);
+
+    List<String> lines = log.strip().lines().toList();
+    String epoch = await(node.infoOk(QUEUE)).getString("epoch");
+    JsonObject reply = new JsonObject(line(lines, "reply: ", log));
+    assertEquals(new JsonObject().put("epoch", epoch).put("seq", 1), reply, log);
+    assertEquals(new JsonArray(BATCH), new JsonArray(line(lines, "batch 1: ", log)), log);
+    assertEquals(2, lines.size(), "the reply and the batch, nothing else:\n" + log);
+
+    assertEquals(new JsonArray(BATCH), new JsonArray(await(poll.line(1))),
+        "the HTTP subscriber receives the batch published through the TCP bridge");
+  }
+
+  private static String line(List<String> lines, String prefix, String log) {
+    return lines.stream().filter(line -> line.startsWith(prefix)).findFirst()
+        .map(line -> line.substring(prefix.length()))
+        .orElseThrow(() -> new AssertionError("no line starting with \"" + prefix + "\" in:\n" + log));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package org.syncbus.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.auth.Jwt;
+import org.syncbus.config.SyncbusConfig;
+import org.syncbus.testing.Configs;
+import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.TestNode;
+
+/**
+ * The SockJS bridge with the third-party Node client ({@code @vertx/eventbus-bridge-client.js}):
+ * runs {@code src/test/node/sockjs-bridge.test.mjs} with {@code node --test} against a node with
+ * the bridge and JWTs enabled. Needs {@code npm ci --prefix src/test/node} first (scripts/test).
+ */
+class SockJsNodeIT extends IntegrationTest {
+  private static final Path NODE_DIR = Path.of("src", "test", "node");
+  private static final Path SCRIPT = NODE_DIR.resolve("sockjs-bridge.test.mjs");
+  private static final String QUEUE = "rooms";
+  private static final String JWT_SECRET = "sockjs-it-jwt-secret-0123456789abcdef";
+  private static final String OTHER_SECRET = "not-the-server-secret-0123456789abcdef";
+  private static final long TIMEOUT_SECONDS = 120;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void nodeEventBusClientPublishesFollowsAndIsRefusedThroughTheSockJsBridge() throws Exception {
+    assertTrue(Files.isDirectory(NODE_DIR.resolve("node_modules").resolve("@vertx").resolve("eventbus-bridge-client.js")),
+        NODE_DIR.resolve("node_modules") + " is missing: run `npm ci --prefix src/test/node` first"
+            + " (scripts/test does)");
+    JsonObject config = Configs.node(new JsonObject()
+        .put(Configs.DEFAULT, Configs.keyed("id"))
+        .put(QUEUE, Configs.keyed("id")));
+    config.put("auth", jwtConfig(JWT_SECRET));
+    config.put("bridges", new JsonObject().put("sockjs", new JsonObject().put("enabled", true).put("path", "/eventbus")));
+    TestNode node = start(config);
+
+    String http = "http://" + TestNode.HOST + ":" + node.port();
+    Path output = dir.resolve("node-test.log");
+    ProcessBuilder builder = new ProcessBuilder("node", "--test", SCRIPT.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("SYNCBUS_URL", http + "/eventbus");
+    env.put("SYNCBUS_HTTP", http);
+    env.put("SYNCBUS_QUEUE", QUEUE);
+    env.put("SYNCBUS_TOKEN", token(JWT_SECRET, "publish", "subscribe"));
+    env.put("SYNCBUS_TOKEN_SUBSCRIBE_ONLY", token(JWT_SECRET, "subscribe"));
+    env.put("SYNCBUS_TOKEN_FORGED", token(OTHER_SECRET, "publish", "subscribe"));
+    env.put("SYNCBUS_PUBLISH_SECRET", node.publishSecret(QUEUE));
+    Process process = builder.start();
+    boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (!finished) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    String log = Files.readString(output, StandardCharsets.UTF_8);
+    if (!finished) {
+      fail("node --test " + SCRIPT + " did not finish within " + TIMEOUT_SECONDS + " s:\n" + log);
+    }
+    assertEquals(0, process.exitValue(), "node --test " + SCRIPT + " failed:\n" + log);
+  }
+
+  static JsonObject jwtConfig(String secret) {
+    return new JsonObject().put("jwt", new JsonObject()
+        .put("keys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", secret))));
+  }
+
+  /** A JWT signed with {@code secret} granting {@code rights} on {@link #QUEUE}. */
+  private String token(String secret, String... rights) {
+    return sign(vertx, secret, QUEUE, rights);
+  }
+
+  static String sign(io.vertx.core.Vertx vertx, String secret, String queue, String... rights) {
+    JsonObject config = Configs.defaultNode().put("auth", jwtConfig(secret));
+    Jwt jwt = Jwt.create(vertx, SyncbusConfig.parse(config, Map.of()).jwt());
+    JsonObject claims = new JsonObject().put(Jwt.CLAIM, new JsonObject().put(queue, new JsonArray(java.util.List.of(rights))));
+    return jwt.sign(claims, new JWTOptions().setExpiresInSeconds(600));
+  }
+}
