@@ -69,10 +69,24 @@ async function closeBus(eb) {
   await within(eb.closed, 'the event bus to close').catch(() => {});
 }
 
+/** A request's failure: the fields of the err frame that answered it. */
+class Refused extends Error {
+  constructor({ failureCode, failureType, message }) {
+    super(`refused (${failureCode}, ${failureType}): ${message}`);
+    this.failureCode = failureCode;
+    this.failureType = failureType;
+    this.reason = message;
+  }
+
+  toJSON() {
+    return { failureCode: this.failureCode, failureType: this.failureType, message: this.reason };
+  }
+}
+
 /** Sends `body` to `address` and settles with the reply message, or rejects with the err frame's fields. */
 function request(eb, address, body, headers) {
   return within(new Promise((resolve, reject) => {
-    eb.send(address, body, headers, (err, reply) => (err ? reject(Object.assign(new Error(err.message), err)) : resolve(reply)));
+    eb.send(address, body, headers, (err, reply) => (err ? reject(new Refused(err)) : resolve(reply)));
   }), `a reply from ${address}`);
 }
 
@@ -82,7 +96,7 @@ async function refusal(promise) {
     const reply = await promise;
     assert.fail(`expected a refusal, got the reply ${JSON.stringify(reply.body)}`);
   } catch (error) {
-    if (error instanceof assert.AssertionError || error.failureCode === undefined) {
+    if (!(error instanceof Refused)) {
       throw error;
     }
     return error;

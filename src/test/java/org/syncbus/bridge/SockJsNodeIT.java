@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,12 @@ class SockJsNodeIT extends IntegrationTest {
     env.put("SYNCBUS_TOKEN_SUBSCRIBE_ONLY", token(JWT_SECRET, "subscribe"));
     env.put("SYNCBUS_TOKEN_FORGED", token(OTHER_SECRET, "publish", "subscribe"));
     env.put("SYNCBUS_PUBLISH_SECRET", node.publishSecret(QUEUE));
-    Process process = builder.start();
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new AssertionError("cannot run node (Node.js 18 or later is needed): " + e.getMessage(), e);
+    }
     boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     if (!finished) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

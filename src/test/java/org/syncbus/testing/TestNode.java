@@ -1,6 +1,7 @@
 package org.syncbus.testing;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -79,11 +80,17 @@ public final class TestNode {
   }
 
   public Future<HttpReply> send(HttpMethod method, String uri, String contentType, Buffer body) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    if (contentType != null) {
+      headers.add("Content-Type", contentType);
+    }
+    return send(method, uri, headers, body);
+  }
+
+  public Future<HttpReply> send(HttpMethod method, String uri, MultiMap headers, Buffer body) {
     // The body is asked for in the same callback that receives the response: later, it may be gone.
     return client.request(method, uri).compose(request -> {
-      if (contentType != null) {
-        request.putHeader("Content-Type", contentType);
-      }
+      request.headers().addAll(headers);
       return (body == null ? request.send() : request.send(body)).compose(response -> response.body().map(bytes ->
           new HttpReply(response.statusCode(), response.headers(), bytes.toString(StandardCharsets.UTF_8))));
     });
