@@ -54,7 +54,14 @@ public class SyncbusLauncher extends Launcher {
     DEPLOYER.setLevel(Level.OFF);
     List<String> rest = new ArrayList<>(List.of(args));
     String configFile = runsMainVerticle(rest) ? takeConf(rest) : null;
-    new SyncbusLauncher(configFile).dispatch(rest.toArray(new String[0]));
+    SyncbusLauncher launcher = new SyncbusLauncher(configFile);
+    if (!rest.isEmpty() && !rest.get(0).startsWith("-") && !launcher.commandByName.containsKey(rest.get(0))) {
+      // The stock launcher would take an unknown word for options of the main verticle and start a server.
+      System.err.println("syncbus: unknown command " + rest.get(0) + " (commands: "
+          + String.join(", ", launcher.commandByName.keySet()) + "; see --help)");
+      System.exit(USAGE_STATUS);
+    }
+    launcher.dispatch(rest.toArray(new String[0]));
   }
 
   /** True for {@code run …} and for the implicit run of {@code java -jar syncbus.jar [options]}. */

@@ -12,6 +12,12 @@ public final class Commands {
     }
   }
 
+  public static final class Token extends DefaultCommandFactory<TokenCommand> {
+    public Token() {
+      super(TokenCommand.class, TokenCommand::new);
+    }
+  }
+
   public static final class Poll extends DefaultCommandFactory<PollCommand> {
     public Poll() {
       super(PollCommand.class, PollCommand::new);

@@ -97,7 +97,7 @@ public final class TestNode {
   }
 
   public Future<HttpReply> get(String uri) {
-    return send(HttpMethod.GET, uri, null, null);
+    return send(HttpMethod.GET, uri, (String) null, null);
   }
 
   /** A POST of {@code body}, already form-encoded. */
