@@ -21,6 +21,7 @@ abstract class ClientCommand extends DefaultCommand {
   private String url;
   private String queue;
   private String secret;
+  private String token;
 
   @Option(longName = "url", argName = "BASE_URL")
   @Description("The server's root, e.g. http://127.0.0.1:8000.")
@@ -40,6 +41,12 @@ abstract class ClientCommand extends DefaultCommand {
     this.secret = secret;
   }
 
+  @Option(longName = "token", argName = "JWT")
+  @Description("A JWT granting the right on the queue, instead of --secret.")
+  public void setToken(String token) {
+    this.token = token;
+  }
+
   /** Exits the process with {@code status}, after one line on stderr unless it is a success. */
   static void exit(int status, String message) {
     if (message != null) {
@@ -54,10 +61,10 @@ abstract class ClientCommand extends DefaultCommand {
     if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
       exit(USAGE, "syncbus " + name + ": --url BASE_URL is required (http://host:port)");
     }
-    if (secret == null) {
-      exit(USAGE, "syncbus " + name + ": --secret S is required");
+    if (secret == null && token == null) {
+      exit(USAGE, "syncbus " + name + ": --secret S (or --token JWT) is required");
     }
-    return new SyncClientOptions(url).setQueue(queue);
+    return new SyncClientOptions(url).setQueue(queue).setToken(token);
   }
 
   String secret() {

@@ -68,17 +68,20 @@ public final class SyncClient {
 
   /** Publishes a batch given as JSON text (sent as is, so every value arrives exactly). */
   public Future<Void> sendUpdates(String batchJson) {
-    if (options.publishSecret() == null) {
-      return Future.failedFuture(new IllegalStateException(
-          "no publish secret: set SyncClientOptions.setPublishSecret to publish to " + options.queue()));
+    if (options.publishSecret() == null && options.token() == null) {
+      return Future.failedFuture(new IllegalStateException("no publish secret (nor token): set "
+          + "SyncClientOptions.setPublishSecret or setToken to publish to " + options.queue()));
     }
-    String token = TimeTokens.sign(options.publishSecret(), batchJson, TimeTokens.systemSeconds());
-    Buffer form = Buffer.buffer(Protocol.DATA + "=" + encode(batchJson) + "&" + Protocol.HMAC + "=" + encode(token));
+    String form = Protocol.DATA + "=" + encode(batchJson);
+    if (options.token() == null) {
+      form += "&" + Protocol.HMAC + "=" + encode(TimeTokens.sign(options.publishSecret(), batchJson, TimeTokens.systemSeconds()));
+    }
+    Buffer body = Buffer.buffer(form);
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(options.baseUrl() + options.path("update"))
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded");
-    return exchange(request, req -> req.send(form), SyncClient::expectOk).mapEmpty();
+    return exchange(request, req -> req.send(body), SyncClient::expectOk).mapEmpty();
   }
 
   /**
@@ -117,7 +120,7 @@ public final class SyncClient {
   /** The query string that authenticates a subscriber now. */
   String subscribeQuery() {
     String query = Protocol.DATA + "=%7B%7D";
-    if (options.subscribeSecret() != null) {
+    if (options.subscribeSecret() != null && options.token() == null) {
       String token = TimeTokens.sign(options.subscribeSecret(), Protocol.POLL_MESSAGE, TimeTokens.systemSeconds());
       query += "&" + Protocol.HMAC + "=" + encode(token);
     }
@@ -138,6 +141,9 @@ public final class SyncClient {
    */
   private <T> Future<T> exchange(RequestOptions request, Function<HttpClientRequest, Future<HttpClientResponse>> send,
                                  Function<HttpClientResponse, Future<T>> onResponse) {
+    if (options.token() != null) {
+      request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + options.token());
+    }
     Promise<T> result = Promise.promise();
     // On the client's own context: called from any other thread, the response could otherwise be
     // handled on that thread while its body is being delivered on the event loop.

@@ -19,6 +19,7 @@ public final class SyncClientOptions {
   private String pk;
   private String publishSecret;
   private String subscribeSecret;
+  private String token;
   private Duration reconnectInitial = DEFAULT_RECONNECT_INITIAL;
   private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
   private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
@@ -71,6 +72,16 @@ public final class SyncClientOptions {
 
   public SyncClientOptions setSubscribeSecret(String subscribeSecret) {
     this.subscribeSecret = subscribeSecret;
+    return this;
+  }
+
+  /** A JWT sent as {@code Authorization: Bearer …} instead of time tokens signed with the secrets. */
+  public String token() {
+    return token;
+  }
+
+  public SyncClientOptions setToken(String token) {
+    this.token = token;
     return this;
   }
 

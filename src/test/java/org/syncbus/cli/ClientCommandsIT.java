@@ -181,6 +181,24 @@ class ClientCommandsIT extends IntegrationTest {
   }
 
   @Test
+  void tokenCommandMintsAJwtThatPublishAndPollAccept() throws Exception {
+    String secret = "cli-jwt-secret-0123456789abcdef0";
+    JsonObject config = Configs.defaultNode().put("auth", new JsonObject().put("jwt", new JsonObject()
+        .put("keys", new io.vertx.core.json.JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", secret)))));
+    TestNode node = start(config);
+    Command mint = new Command(null, "token", "--secret", secret, "--queue", "default", "--rights", "publish,subscribe");
+    String jwt = mint.nextLine();
+    assertEquals(0, mint.exitStatus());
+    Command poll = new Command(null, "poll", "--url", url(node), "--token", jwt, "--pk", "id");
+    Command publish = new Command("{\"id\":5}\n", "publish", "--url", url(node), "--token", jwt);
+    assertEquals(0, publish.exitStatus());
+    assertEquals("created", new JsonObject(poll.nextLine()).getString("change"));
+    Command subscribeOnly = new Command(null, "token", "--secret", secret, "--rights", "subscribe");
+    Command refused = new Command("[]", "publish", "--url", url(node), "--token", subscribeOnly.nextLine());
+    assertEquals(1, refused.exitStatus(), "a token without the publish right is refused (403)");
+  }
+
+  @Test
   void pollRefusedByTheServerExitsOne() throws Exception {
     TestNode node = start(Configs.defaultNode());
     Command poll = new Command(null, "poll", "--url", url(node), "--secret", "wrong");
