@@ -1,10 +1,15 @@
 package org.syncbus;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.syncbus.config.SyncbusConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +28,12 @@ public final class NodeState implements Shareable {
   private final AtomicBoolean codecsRegistered = new AtomicBoolean();
   private final ConcurrentHashMap<String, AtomicInteger> subscribers = new ConcurrentHashMap<>();
   private volatile int httpPort = -1;
+  private volatile SyncbusConfig config;
+  private volatile Runnable reloadTrigger = () -> { };
+  private final List<ConfigListener> configListeners = new CopyOnWriteArrayList<>();
+
+  /** A verticle that follows configuration changes, on its own context. */
+  private record ConfigListener(Context context, Consumer<SyncbusConfig> handler) {}
 
   private NodeState(String nodeId) {
     this.nodeId = nodeId;
@@ -67,6 +78,36 @@ public final class NodeState implements Shareable {
 
   public void httpPort(int port) {
     httpPort = port;
+  }
+
+  /** The running configuration, once started. */
+  public SyncbusConfig config() {
+    return config;
+  }
+
+  /** Sets the running configuration and hands it to every listener, each on its own context. */
+  public void config(SyncbusConfig next) {
+    config = next;
+    for (ConfigListener listener : configListeners) {
+      listener.context().runOnContext(v -> listener.handler().accept(next));
+    }
+  }
+
+  /** Calls {@code handler} on {@code context} with every new running configuration; returns the removal. */
+  public Runnable onConfig(Context context, Consumer<SyncbusConfig> handler) {
+    ConfigListener listener = new ConfigListener(context, handler);
+    configListeners.add(listener);
+    return () -> configListeners.remove(listener);
+  }
+
+  /** What {@link #reload()} does: set by whoever watches the configuration file. */
+  public void reloadTrigger(Runnable trigger) {
+    reloadTrigger = trigger;
+  }
+
+  /** Reads the configuration file now (SIGHUP). */
+  public void reload() {
+    reloadTrigger.run();
   }
 
   /** The node-wide count of open subscribers of {@code queue}. */

@@ -27,7 +27,7 @@ import sun.misc.Signal;
  *   <li>A failed start prints one line and exits with status 1 (the stock launcher exits 0).
  *   <li>Bad usage of a command prints one line and exits with status 2.
  *   <li>SIGTERM undeploys everything (open polls end cleanly) and exits 0; the JVM's default
- *       would exit 143.
+ *       would exit 143. SIGHUP reloads the configuration file at once (it would kill the JVM).
  * </ul>
  */
 public class SyncbusLauncher extends Launcher {
@@ -98,6 +98,7 @@ public class SyncbusLauncher extends Launcher {
   public void afterStartingVertx(Vertx vertx) {
     Signal.handle(new Signal("TERM"), signal -> shutdown(vertx));
     Signal.handle(new Signal("INT"), signal -> shutdown(vertx));
+    Signal.handle(new Signal("HUP"), signal -> NodeState.of(vertx).reload());
   }
 
   private static void shutdown(Vertx vertx) {

@@ -3,7 +3,6 @@ package org.syncbus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,7 +16,6 @@ import org.syncbus.config.ConfigFile;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.HttpVerticle;
 import org.syncbus.owner.NodeCodec;
-import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
 
@@ -41,6 +39,7 @@ public final class SyncbusVerticle extends VerticleBase {
 
   private NodeState node;
   private boolean owner;
+  private Reloader reloader;
 
   @Override
   public Future<?> start() {
@@ -56,6 +55,9 @@ public final class SyncbusVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (reloader != null) {
+      reloader.stop();
+    }
     if (owner) {
       node.releaseOwners();
     }
@@ -75,18 +77,29 @@ public final class SyncbusVerticle extends VerticleBase {
   }
 
   private Future<?> deploy(SyncbusConfig config) {
-    Logging.setLevel(config.logLevel());
     owner = node.claimOwners();
-    Future<?> owners = Future.succeededFuture();
-    if (owner) {
-      warnAbout(config);
-      owners = replications().compose(replications -> Future.all(config.queues().values().stream()
-          .map(queue -> vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC(), replications)))
-          .toList()));
+    if (!owner) {
+      return vertx.deployVerticle(new HttpVerticle(node.config() != null ? node.config() : config, node));
     }
-    Future<?> bridge = owner && config.bridges().tcp().enabled()
-        ? owners.compose(v -> vertx.deployVerticle(new BridgeVerticle(config))) : owners;
-    return bridge.compose(v -> vertx.deployVerticle(new HttpVerticle(config, node)));
+    Logging.setLevel(config.logLevel());
+    warnAbout(config);
+    node.config(config);
+    return replications()
+        .map(replications -> new QueueOwners(vertx, node, replications))
+        .compose(owners -> owners.deploy(config.queues().values()).map(owners))
+        .compose(owners -> (config.bridges().tcp().enabled()
+            ? vertx.deployVerticle(new BridgeVerticle(config, node)) : Future.succeededFuture()).map(owners))
+        .compose(owners -> vertx.deployVerticle(new HttpVerticle(config, node)).map(owners))
+        .onSuccess(this::watchConfigFile);
+  }
+
+  /** Applies changes of the configuration file while running, when there is a file. */
+  private void watchConfigFile(QueueOwners owners) {
+    String file = config().getString(CONFIG_FILE, config().isEmpty() ? ConfigFile.DEFAULT_PATH : null);
+    if (file != null) {
+      reloader = new Reloader(vertx, node, owners, file, node.config());
+      reloader.start();
+    }
   }
 
   /** Replicated through Hazelcast in a cluster; on a single node, kept by the owner alone. */

@@ -35,10 +35,11 @@ public final class BridgeGuard {
       Pattern.quote(Addresses.PREFIX) + "([A-Za-z0-9_-]{1,64})\\.(apply|snapshot|updates)");
   private static final String BEARER = "Bearer ";
 
-  private final Jwt jwt;
+  private final Supplier<Jwt> jwt;
   private final Supplier<Set<String>> queues;
 
-  public BridgeGuard(Jwt jwt, Supplier<Set<String>> queues) {
+  /** Checks tokens with the current {@code jwt} and knows the current {@code queues}: both change on reload. */
+  public BridgeGuard(Supplier<Jwt> jwt, Supplier<Set<String>> queues) {
     this.jwt = jwt;
     this.queues = queues;
   }
@@ -87,7 +88,7 @@ public final class BridgeGuard {
     if (!queues.get().contains(queue)) {
       return Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "unknown queue: " + queue));
     }
-    return jwt.authorize(token(frame), queue, matcher.group(2).equals(kind) ? right : otherRight);
+    return jwt.get().authorize(token(frame), queue, matcher.group(2).equals(kind) ? right : otherRight);
   }
 
   private static String token(JsonObject frame) {

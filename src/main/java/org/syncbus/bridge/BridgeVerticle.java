@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.logging.Logger;
+import org.syncbus.NodeState;
 import org.syncbus.auth.Jwt;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.SyncbusConfig;
@@ -39,19 +40,25 @@ public final class BridgeVerticle extends VerticleBase {
   private static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
   private final SyncbusConfig config;
+  private final NodeState node;
+  private volatile Jwt jwt;
+  private Runnable stopFollowing = () -> { };
   private TcpEventBusBridge bridge;
   private NetServer front;
   private NetClient backend;
   private int bridgePort;
 
-  public BridgeVerticle(SyncbusConfig config) {
+  public BridgeVerticle(SyncbusConfig config, NodeState node) {
     this.config = config;
+    this.node = node;
   }
 
   @Override
   public Future<?> start() {
     SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
-    BridgeGuard guard = new BridgeGuard(Jwt.create(vertx, config.jwt()), () -> config.queues().keySet());
+    jwt = Jwt.create(vertx, config.jwt());
+    stopFollowing = node.onConfig(context, next -> jwt = Jwt.create(vertx, next.jwt()));
+    BridgeGuard guard = new BridgeGuard(() -> jwt, () -> node.config().queues().keySet());
     bridge = TcpEventBusBridge.create(vertx, BridgeGuard.permit(new BridgeOptions()), new NetServerOptions(),
         (BridgeEvent event) -> guard.handle(event, (refused, frame) -> refused.socket().write(frame(frame))));
     backend = vertx.createNetClient();
@@ -81,6 +88,7 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopFollowing.run();
     return front.close().eventually(bridge::close).eventually(backend::close);
   }
 

@@ -6,7 +6,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.syncbus.auth.Jwt;
-import org.syncbus.config.SyncbusConfig;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The SockJS event-bus bridge ({@code bridges.sockjs}) for browsers and Node, mounted by the HTTP
@@ -15,9 +16,9 @@ import org.syncbus.config.SyncbusConfig;
 public final class SockJsBridge {
   private SockJsBridge() {}
 
-  /** The bridge's router, to mount at {@code bridges.sockjs.path + "/*"}. */
-  public static Router router(Vertx vertx, SyncbusConfig config, Jwt jwt) {
-    BridgeGuard guard = new BridgeGuard(jwt, () -> config.queues().keySet());
+  /** The bridge's router, to mount at {@code bridges.sockjs.path + "/*"}; JWT and queues as they currently are. */
+  public static Router router(Vertx vertx, Supplier<Jwt> jwt, Supplier<Set<String>> queues) {
+    BridgeGuard guard = new BridgeGuard(jwt, queues);
     return SockJSHandler.create(vertx).bridge(BridgeGuard.permit(new SockJSBridgeOptions()),
         event -> guard.handle(event, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode()))));
   }

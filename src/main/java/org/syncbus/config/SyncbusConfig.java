@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * "Configuration", documents every key). Built only by {@link #parse}, which either returns a whole
  * valid configuration or throws a {@link ConfigException} naming the first bad setting.
  */
-public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits limits, Sse sse, Bridges bridges,
-                            String logLevel, Map<String, Queue> queues) {
+public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
+                            Sse sse, Bridges bridges, Reload reload, String logLevel, Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
@@ -25,6 +25,10 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits li
       Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
   public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins) {
+    Http withMaxBodyBytes(long bytes) {
+      return new Http(host, port, bytes, allowedOrigins);
+    }
+
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
@@ -65,6 +69,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits li
     public static final long DEFAULT_SUBSCRIBER_BUFFER_BYTES = 4L * 1024 * 1024;
   }
 
+  /** How the configuration file is watched. */
+  public record Reload(long scanSeconds) {
+    public static final long DEFAULT_SCAN_SECONDS = 5;
+  }
+
+  public static final long DEFAULT_SECRET_OVERLAP_SECONDS = 0;
+
   public record Sse(long keepAliveSeconds) {
     public static final long DEFAULT_KEEP_ALIVE_SECONDS = 15;
   }
@@ -104,7 +115,18 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits li
   }
 
   public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog,
-                      Retain retain) {}
+                      Retain retain) {
+    /** Whether {@code other} is the same queue for its owner (what only a restart can change). */
+    public boolean sameOwnerSettings(Queue other) {
+      return pk.equals(other.pk) && type == other.type && java.util.Objects.equals(ttl, other.ttl)
+          && backlog.equals(other.backlog);
+    }
+
+    /** This queue with the run-time settings of {@code other}: secrets and retention. */
+    public Queue withRuntimeSettingsOf(Queue other) {
+      return new Queue(name, pk, type, ttl, other.secrets, backlog, other.retain);
+    }
+  }
 
   public SyncbusConfig {
     queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
@@ -117,7 +139,11 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits li
     Settings auth = root.child("auth");
     TimeTokens timeTokens = timeTokens(auth.child("timeTokens"));
     Jwt jwt = jwt(auth.child("jwt"));
+    long overlap = auth.longValue("secretOverlapSeconds", DEFAULT_SECRET_OVERLAP_SECONDS, 0, 86_400);
     auth.rejectUnknown();
+    Settings reloadNode = root.child("reload");
+    Reload reload = new Reload(reloadNode.longValue("scanSeconds", Reload.DEFAULT_SCAN_SECONDS, 1, 86_400));
+    reloadNode.rejectUnknown();
     Bridges bridges = bridges(root.child("bridges"), env);
     Settings limitsNode = root.child("limits");
     Limits limits = new Limits(limitsNode.longValue("subscriberBufferBytes",
@@ -138,7 +164,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits li
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, limits, sse, bridges, level, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, level, queues);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -280,5 +306,16 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, Limits li
 
   public Queue queue(String name) {
     return queues.get(name);
+  }
+
+  /** This configuration with other queues. */
+  public SyncbusConfig withQueues(Map<String, Queue> queues) {
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, queues);
+  }
+
+  /** This configuration with the settings that only a restart can change taken from {@code running}. */
+  public SyncbusConfig keepingRestartSettingsOf(SyncbusConfig running) {
+    return new SyncbusConfig(running.http.withMaxBodyBytes(http.maxBodyBytes),
+        timeTokens, jwt, secretOverlapSeconds, limits, sse, running.bridges, reload, logLevel, queues);
   }
 }

@@ -20,6 +20,7 @@ import org.syncbus.auth.AccessDenied;
 import org.syncbus.auth.Jwt;
 import org.syncbus.bridge.SockJsBridge;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,7 +55,9 @@ public final class HttpVerticle extends VerticleBase {
   /** An owner answers in milliseconds; one that does not within this is gone (503, retry). */
   private static final DeliveryOptions APPLY_OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
-  private final SyncbusConfig config;
+  private SyncbusConfig config;
+  private long keepAliveTimer = -1;
+  private Runnable stopFollowing = () -> { };
   private final NodeState node;
   private final Map<String, QueueEdge> edges = new LinkedHashMap<>();
   private TimeTokens tokens;
@@ -78,8 +81,8 @@ public final class HttpVerticle extends VerticleBase {
     SyncbusConfig.Http http = config.http();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
         .requestHandler(router());
-    long keepAlive = config.sse().keepAliveSeconds() * 1000;
-    vertx.setPeriodic(keepAlive, keepAlive, id -> edges.values().forEach(QueueEdge::keepAlive));
+    scheduleKeepAlive();
+    stopFollowing = node.onConfig(context, this::reconfigure);
     return Future.all(edges.values().stream().map(QueueEdge::start).toList())
         .compose(v -> server.listen())
         .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
@@ -90,8 +93,45 @@ public final class HttpVerticle extends VerticleBase {
         });
   }
 
+  private void scheduleKeepAlive() {
+    vertx.cancelTimer(keepAliveTimer);
+    long keepAlive = config.sse().keepAliveSeconds() * 1000;
+    keepAliveTimer = vertx.setPeriodic(keepAlive, keepAlive, id -> edges.values().forEach(QueueEdge::keepAlive));
+  }
+
+  /**
+   * Takes a reloaded configuration: tokens and keys for the next requests, new queues served at
+   * once, removed ones ended (their streams end cleanly; their paths answer 404), the others'
+   * secrets and limits changed without touching their open streams.
+   */
+  private void reconfigure(SyncbusConfig next) {
+    boolean keepAliveChanged = next.sse().keepAliveSeconds() != config.sse().keepAliveSeconds();
+    config = next;
+    tokens = new TimeTokens(next.timeTokens().ttlSeconds(), next.timeTokens().maxSkewSeconds(), TimeTokens::systemSeconds);
+    jwt = Jwt.create(vertx, next.jwt());
+    for (String name : List.copyOf(edges.keySet())) {
+      if (!next.queues().containsKey(name)) {
+        edges.remove(name).stop().onFailure(error -> LOG.log(Level.WARNING, "queue " + name + ": stopping its edge", error));
+      }
+    }
+    for (SyncbusConfig.Queue queue : next.queues().values()) {
+      QueueEdge edge = edges.get(queue.name());
+      if (edge == null) {
+        QueueEdge added = new QueueEdge(vertx, queue, next.limits().subscriberBufferBytes(), node.subscribers(queue.name()));
+        edges.put(queue.name(), added);
+        added.start().onFailure(error -> LOG.log(Level.WARNING, "queue " + queue.name() + ": starting its edge", error));
+      } else {
+        edge.reconfigure(queue, next.limits().subscriberBufferBytes(), next.secretOverlapSeconds());
+      }
+    }
+    if (keepAliveChanged) {
+      scheduleKeepAlive();
+    }
+  }
+
   @Override
   public Future<?> stop() {
+    stopFollowing.run();
     return Future.all(edges.values().stream().map(QueueEdge::stop).toList())
         .eventually(() -> server.close());
   }
@@ -105,7 +145,7 @@ public final class HttpVerticle extends VerticleBase {
           .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
     }
     if (config.bridges().sockjs().enabled()) {
-      router.route(config.bridges().sockjs().path() + "/*").subRouter(SockJsBridge.router(vertx, config, jwt));
+      router.route(config.bridges().sockjs().path() + "/*").subRouter(SockJsBridge.router(vertx, () -> jwt, () -> config.queues().keySet()));
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
@@ -266,10 +306,12 @@ public final class HttpVerticle extends VerticleBase {
     if (hmac == null) {
       return Future.failedFuture(Refusal.MISSING_TOKEN.with(null));
     }
-    SyncbusConfig.Secrets secrets = edge.config().secrets();
-    String secret = right == Jwt.Right.PUBLISH ? secrets.publish() : secrets.subscribe();
-    return tokens.valid(secret, message, hmac) ? Future.succeededFuture()
-        : Future.failedFuture(Refusal.INVALID_TOKEN.with(null));
+    for (SyncbusConfig.Secrets secrets : edge.acceptedSecrets()) {
+      if (tokens.valid(right == Jwt.Right.PUBLISH ? secrets.publish() : secrets.subscribe(), message, hmac)) {
+        return Future.succeededFuture();
+      }
+    }
+    return Future.failedFuture(Refusal.INVALID_TOKEN.with(null));
   }
 
   private static String bearer(HttpServerRequest request) {

@@ -57,8 +57,10 @@ final class QueueEdge {
   private static final int MAX_PENDING = 100_000;
 
   private final Vertx vertx;
-  private final SyncbusConfig.Queue config;
-  private final long subscriberLimit;
+  private SyncbusConfig.Queue config;
+  private long subscriberLimit;
+  private SyncbusConfig.Secrets previousSecrets;
+  private long previousSecretsUntil;
   private final AtomicInteger nodeSubscribers;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
   private final LinkedHashMap<Key, byte[]> records = new LinkedHashMap<>();
@@ -99,6 +101,29 @@ final class QueueEdge {
 
   SyncbusConfig.Queue config() {
     return config;
+  }
+
+  /**
+   * Takes reloaded settings of the queue: its secrets (the previous ones still accepted for
+   * {@code overlapSeconds}), its retention and the subscriber limit, for what comes next; open
+   * streams go on untouched.
+   */
+  void reconfigure(SyncbusConfig.Queue next, long subscriberLimit, long overlapSeconds) {
+    if (!next.secrets().equals(config.secrets()) && overlapSeconds > 0) {
+      previousSecrets = config.secrets();
+      previousSecretsUntil = System.currentTimeMillis() + overlapSeconds * 1000;
+    }
+    config = next;
+    this.subscriberLimit = subscriberLimit;
+  }
+
+  /** The secrets a time token may be signed with now: the current ones, and the previous ones during the overlap. */
+  List<SyncbusConfig.Secrets> acceptedSecrets() {
+    if (previousSecrets != null && System.currentTimeMillis() < previousSecretsUntil) {
+      return List.of(config.secrets(), previousSecrets);
+    }
+    previousSecrets = null;
+    return List.of(config.secrets());
   }
 
   boolean ready() {

@@ -123,6 +123,24 @@ public abstract class IntegrationTest {
     return node;
   }
 
+  /**
+   * Starts a node that reads {@code config} from {@code file} (written here) and watches it, as
+   * {@code -conf FILE} does; waits until every queue is ready.
+   */
+  protected TestNode startFromFile(JsonObject config, java.nio.file.Path file) {
+    try {
+      java.nio.file.Files.writeString(file, config.encodePrettily());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions()
+        .setConfig(new JsonObject().put(SyncbusVerticle.CONFIG_FILE, file.toString()))));
+    TestNode node = new TestNode(vertx, NodeState.of(vertx).httpPort(), config);
+    nodes.add(node);
+    Await.await(node.awaitReady());
+    return node;
+  }
+
   /** Closed after the leak check, before Vert.x. */
   protected <T extends AutoCloseable> T closeAfter(T closeable) {
     closeables.add(closeable);

@@ -1,0 +1,42 @@
+package org.syncbus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.syncbus.config.SyncbusConfig;
+import org.syncbus.owner.QueueVerticle;
+import org.syncbus.owner.Replication;
+
+/** The node's queue owners: one {@link QueueVerticle} deployment per queue, added and removed by name. */
+final class QueueOwners {
+  private final Vertx vertx;
+  private final NodeState node;
+  private final BiFunction<Vertx, String, Replication> replications;
+  private final Map<String, String> deployments = new HashMap<>();
+
+  QueueOwners(Vertx vertx, NodeState node, BiFunction<Vertx, String, Replication> replications) {
+    this.vertx = vertx;
+    this.node = node;
+    this.replications = replications;
+  }
+
+  Future<Void> deploy(Collection<SyncbusConfig.Queue> queues) {
+    return Future.all(queues.stream().map(this::deploy).toList()).mapEmpty();
+  }
+
+  Future<Void> deploy(SyncbusConfig.Queue queue) {
+    return vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC(), replications))
+        .onSuccess(id -> deployments.put(queue.name(), id))
+        .mapEmpty();
+  }
+
+  /** Stops owning {@code queue}: batches in flight are answered first; in a cluster it is handed over. */
+  Future<Void> undeploy(String queue) {
+    String id = deployments.remove(queue);
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+  }
+}

@@ -1,0 +1,133 @@
+package org.syncbus.reload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.testing.Await;
+import org.syncbus.testing.Configs;
+import org.syncbus.testing.HttpReply;
+import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.LogCapture;
+import org.syncbus.testing.PollStream;
+import org.syncbus.testing.TestNode;
+import org.syncbus.testing.Tokens;
+
+/**
+ * Editing the configuration file of a running node (scanned every second here) while polls are
+ * open: what may change does, within a scan; open streams are untouched unless their queue goes;
+ * a bad edit changes nothing.
+ */
+class ReloadTest extends IntegrationTest {
+  private static final String Q = Configs.DEFAULT;
+
+  @TempDir
+  Path dir;
+
+  private static JsonObject config(JsonObject queues, long overlapSeconds) {
+    return Configs.node(queues)
+        .put("reload", new JsonObject().put("scanSeconds", 1))
+        .put("auth", new JsonObject().put("secretOverlapSeconds", overlapSeconds));
+  }
+
+  private static JsonObject queue(String pk, String publish, String subscribe) {
+    return new JsonObject().put("pk", pk)
+        .put("secrets", new JsonObject().put("publish", publish).put("subscribe", subscribe));
+  }
+
+  private Future<HttpReply> pollStatus(TestNode node, String queue, String subscribeSecret) {
+    return node.get("/queues/" + queue + "/info" + Tokens.pollQuery(Tokens.poll(subscribeSecret)));
+  }
+
+  /** Waits (bounded, one scan period at a time) until the node answers {@code status} with {@code secret}. */
+  private void awaitStatus(TestNode node, String queue, String secret, int status) {
+    Await.await(Await.eventually(vertx, "queue " + queue + " answering " + status, 60, 250,
+        () -> pollStatus(node, queue, secret), reply -> reply.status() == status));
+  }
+
+  private static void edit(Path file, JsonObject config) throws IOException {
+    Files.writeString(file, config.encodePrettily());
+  }
+
+  @Test
+  void rotatedSecretsAreAcceptedAtOnceTheOldOnesDuringTheOverlapAndOpenPollsGoOn() throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    TestNode node = startFromFile(config(new JsonObject().put(Q, queue("id", "pub-1", "sub-1")), 4), file);
+    PollStream open = await(node.openPoll(TestNode.pollPath(Q) + Tokens.pollQuery(Tokens.poll("sub-1"))));
+    assertEquals("[]", await(open.line(0)));
+
+    edit(file, config(new JsonObject().put(Q, queue("id", "pub-2", "sub-2")), 4));
+    awaitStatus(node, Q, "sub-2", 200);
+    assertEquals(200, await(pollStatus(node, Q, "sub-1")).status(), "the old secret is still accepted during the overlap");
+    awaitStatus(node, Q, "sub-1", 403);
+
+    String batch = "[{\"type\":\"update\",\"data\":{\"id\":1}}]";
+    assertEquals(403, await(node.postUpdate(TestNode.updatePath(Q), batch, Tokens.update("pub-1", batch))).status());
+    assertEquals(200, await(node.postUpdate(TestNode.updatePath(Q), batch, Tokens.update("pub-2", batch))).status());
+    assertEquals(batch, await(open.line(1)), "the poll opened with the old secret goes on");
+  }
+
+  @Test
+  void withoutOverlapTheOldSecretIsRefusedAtOnce() throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    TestNode node = startFromFile(config(new JsonObject().put(Q, queue("id", "pub-1", "sub-1")), 0), file);
+    edit(file, config(new JsonObject().put(Q, queue("id", "pub-1", "sub-2")), 0));
+    awaitStatus(node, Q, "sub-2", 200);
+    assertEquals(403, await(pollStatus(node, Q, "sub-1")).status());
+  }
+
+  @Test
+  void addedQueueIsServedAndRemovedQueueEndsItsStreamsAndAnswers404() throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    JsonObject one = new JsonObject().put(Q, queue("id", "pub", "sub"));
+    TestNode node = startFromFile(config(one, 0), file);
+    PollStream onDefault = await(node.openPoll(TestNode.pollPath(Q) + Tokens.pollQuery(Tokens.poll("sub"))));
+    await(onDefault.line(0));
+
+    edit(file, config(one.copy().put("rooms", queue("room", "rpub", "rsub")), 0));
+    awaitStatus(node, "rooms", "rsub", 200);
+    PollStream onRooms = await(node.openPoll("/queues/rooms/poll" + Tokens.pollQuery(Tokens.poll("rsub"))));
+    assertEquals(200, onRooms.status());
+    assertEquals("[]", await(onRooms.line(0)));
+    String batch = "[{\"type\":\"update\",\"data\":{\"room\":\"r1\"}}]";
+    assertEquals(200, await(node.postUpdate("/queues/rooms/update", batch, Tokens.update("rpub", batch))).status());
+    assertEquals(batch, await(onRooms.line(1)));
+
+    edit(file, config(one, 0));
+    await(onRooms.ended());
+    assertEquals("", onRooms.unterminated(), "the removed queue's stream ended cleanly");
+    awaitStatus(node, "rooms", "rsub", 404);
+    assertEquals(404, await(node.get("/queues/rooms/poll" + Tokens.pollQuery(Tokens.poll("rsub")))).status());
+    String other = "[{\"type\":\"update\",\"data\":{\"id\":3}}]";
+    assertEquals(200, await(node.postUpdate(TestNode.updatePath(Q), other, Tokens.update("pub", other))).status());
+    assertEquals(other, await(onDefault.line(1)), "the other queue's stream was untouched");
+  }
+
+  @Test
+  void invalidEditIsIgnoredWithOneLogLineAndTheNodeKeepsServing() throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    LogCapture log = closeAfter(LogCapture.of("org.syncbus"));
+    JsonObject good = config(new JsonObject().put(Q, queue("id", "pub", "sub")), 0);
+    TestNode node = startFromFile(good, file);
+    PollStream open = await(node.openPoll(TestNode.pollPath(Q) + Tokens.pollQuery(Tokens.poll("sub"))));
+    await(open.line(0));
+
+    Files.writeString(file, "{\"queues\": {\"default\": {\"pk\": \"id\", \"secrets\": {\"publish\": \"half-writ");
+    String parseError = await(log.message(line -> line.contains("not reloaded")));
+    assertTrue(parseError.contains("not valid JSON") && !parseError.contains("half-writ"), parseError);
+    edit(file, config(new JsonObject().put(Q, new JsonObject().put("secrets", new JsonObject())), 0));
+    String missingPk = await(log.message(line -> line.contains("queues.default.pk: missing")));
+    assertTrue(missingPk.contains("not reloaded"), missingPk);
+
+    assertEquals(200, await(pollStatus(node, Q, "sub")).status(), "the last good configuration still serves");
+    edit(file, config(new JsonObject().put(Q, queue("id", "pub", "sub-next")), 0));
+    awaitStatus(node, Q, "sub-next", 200);
+    assertTrue(!open.ended().isComplete(), "the open poll was never interrupted");
+  }
+}
