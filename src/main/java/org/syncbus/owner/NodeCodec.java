@@ -4,6 +4,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.syncbus.queue.Batches;
+import org.syncbus.queue.InvalidBatchException;
+import org.syncbus.queue.Update;
 
 /**
  * The codec of an internal-stream message: within a node every consumer receives the same
@@ -36,6 +40,15 @@ public abstract class NodeCodec<T> implements MessageCodec<T, T> {
   @Override
   public byte systemCodecID() {
     return -1;
+  }
+
+  /** The updates of a JSON array an owner encoded; an owner never sends an invalid one. */
+  static List<Update> parse(byte[] array, String pk, String what) {
+    try {
+      return Batches.parse(new String(array, StandardCharsets.UTF_8), pk);
+    } catch (InvalidBatchException e) {
+      throw new IllegalStateException("an owner sent an invalid " + what + ": " + e.getMessage(), e);
+    }
   }
 
   static void writeString(Buffer buffer, String value) {

@@ -161,7 +161,7 @@ public final class QueueVerticle extends VerticleBase {
       PubSubQueue fresh = newQueue();
       fresh.apply(records);
       String freshEpoch = newEpoch();
-      String snapshot = new String(Json.array(encoded(fresh.snapshot())), StandardCharsets.UTF_8);
+      String snapshot = new String(Json.array(Json.elements(fresh.snapshot())), StandardCharsets.UTF_8);
       return replication.create(new Replication.History(freshEpoch, 0, 0, snapshot, List.of()))
           .map(v -> new Started(fresh, freshEpoch, 0, config.backlog().describe()));
     });
@@ -255,7 +255,7 @@ public final class QueueVerticle extends VerticleBase {
   private void commit(List<Update> batch, Message<Object> request) {
     queue.apply(batch);
     seq++;
-    List<byte[]> elements = encoded(batch);
+    List<byte[]> elements = Json.elements(batch);
     Pending pending = new Pending(seq, batch, elements, Json.array(elements), request);
     if (!replication.replicates()) {
       publish(pending);
@@ -308,7 +308,7 @@ public final class QueueVerticle extends VerticleBase {
     if (!due || !unstored.isEmpty()) {
       return Future.succeededFuture();
     }
-    String snapshot = new String(Json.array(encoded(queue.snapshot())), StandardCharsets.UTF_8);
+    String snapshot = new String(Json.array(Json.elements(queue.snapshot())), StandardCharsets.UTF_8);
     return replication.compact(seq, snapshot).onSuccess(v -> {
       logBatches = 0;
       logBytes = 0;
@@ -375,7 +375,7 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(Failure.NOT_READY.code(), notReady());
       return;
     }
-    byte[] snapshot = Json.array(encoded(queue.snapshot()));
+    byte[] snapshot = Json.array(Json.elements(queue.snapshot()));
     String snapshotEpoch = epoch;
     long snapshotSeq = seq - unstored.size();
     vertx.executeBlocking(() -> new JsonObject()
@@ -413,7 +413,7 @@ public final class QueueVerticle extends VerticleBase {
     for (Update update : snapshot) {
       keys.add(update.key());
     }
-    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), List.copyOf(keys), List.copyOf(encoded(snapshot))));
+    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), List.copyOf(keys), List.copyOf(Json.elements(snapshot))));
   }
 
   private void tick() {
@@ -425,14 +425,6 @@ public final class QueueVerticle extends VerticleBase {
       commit(expired, null);
       LOG.fine(() -> "queue " + config.name() + ": " + expired.size() + " records expired");
     }
-  }
-
-  private static List<byte[]> encoded(List<Update> updates) {
-    List<byte[]> elements = new ArrayList<>(updates.size());
-    for (Update update : updates) {
-      elements.add(Json.element(update));
-    }
-    return elements;
   }
 
   private String notReady() {

@@ -1,11 +1,7 @@
 package org.syncbus.owner;
 
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import org.syncbus.queue.Batches;
-import org.syncbus.queue.InvalidBatchException;
 import org.syncbus.queue.Json;
 import org.syncbus.queue.Update;
 
@@ -113,16 +109,8 @@ public final class StreamEvent {
       if (array == null) {
         return reset(epoch, seq, owner, pk);
       }
-      try {
-        List<Update> batch = Batches.parse(new String(array, StandardCharsets.UTF_8), pk);
-        List<byte[]> elements = new ArrayList<>(batch.size());
-        for (Update update : batch) {
-          elements.add(Json.element(update));
-        }
-        return batch(epoch, seq, pk, batch, elements, array);
-      } catch (InvalidBatchException e) {
-        throw new IllegalStateException("an owner sent an invalid batch " + seq + ": " + e.getMessage(), e);
-      }
+      List<Update> batch = parse(array, pk, "batch " + seq);
+      return batch(epoch, seq, pk, batch, Json.elements(batch), array);
     }
   }
 }

@@ -1,11 +1,7 @@
 package org.syncbus.owner;
 
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import org.syncbus.queue.Batches;
-import org.syncbus.queue.InvalidBatchException;
 import org.syncbus.queue.Json;
 import org.syncbus.queue.Key;
 import org.syncbus.queue.Update;
@@ -37,18 +33,9 @@ public record SyncReply(String epoch, long seq, String owner, String pk, List<Ke
       long seq = in.longValue();
       String owner = in.string();
       String pk = in.string();
-      try {
-        List<Update> snapshot = Batches.parse(new String(in.bytes(), StandardCharsets.UTF_8), pk);
-        List<Key> keys = new ArrayList<>(snapshot.size());
-        List<byte[]> elements = new ArrayList<>(snapshot.size());
-        for (Update update : snapshot) {
-          keys.add(update.key());
-          elements.add(Json.element(update));
-        }
-        return new SyncReply(epoch, seq, owner, pk, List.copyOf(keys), List.copyOf(elements));
-      } catch (InvalidBatchException e) {
-        throw new IllegalStateException("an owner sent an invalid backlog: " + e.getMessage(), e);
-      }
+      List<Update> snapshot = parse(in.bytes(), pk, "backlog");
+      List<Key> keys = snapshot.stream().map(Update::key).toList();
+      return new SyncReply(epoch, seq, owner, pk, keys, List.copyOf(Json.elements(snapshot)));
     }
   }
 }

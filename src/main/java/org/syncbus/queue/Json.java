@@ -87,6 +87,15 @@ public final class Json {
     }
   }
 
+  /** The encoded element of each update, in order. */
+  public static List<byte[]> elements(List<Update> updates) {
+    List<byte[]> elements = new java.util.ArrayList<>(updates.size());
+    for (Update update : updates) {
+      elements.add(element(update));
+    }
+    return elements;
+  }
+
   /** A JSON array of already encoded elements, {@code [e1,e2,…]}, without a line end. */
   public static byte[] array(List<byte[]> elements) {
     int size = 2 + Math.max(0, elements.size() - 1);
