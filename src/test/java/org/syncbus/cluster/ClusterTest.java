@@ -46,6 +46,12 @@ import org.syncbus.testing.TestNode;
  */
 class ClusterTest {
   private static final String Q = Configs.DEFAULT;
+  /** Hazelcast narrates every join and migration at INFO; held so the level is not collected. */
+  private static final java.util.logging.Logger HAZELCAST = java.util.logging.Logger.getLogger("com.hazelcast");
+
+  static {
+    HAZELCAST.setLevel(java.util.logging.Level.WARNING);
+  }
 
   @TempDir
   Path dir;
