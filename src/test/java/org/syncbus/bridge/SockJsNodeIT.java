@@ -19,6 +19,7 @@ import org.syncbus.auth.Jwt;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.NodeScript;
 import org.syncbus.testing.TestNode;
 
 /**
@@ -27,21 +28,15 @@ import org.syncbus.testing.TestNode;
  * the bridge and JWTs enabled. Needs {@code npm ci --prefix src/test/node} first (scripts/test).
  */
 class SockJsNodeIT extends IntegrationTest {
-  private static final Path NODE_DIR = Path.of("src", "test", "node");
-  private static final Path SCRIPT = NODE_DIR.resolve("sockjs-bridge.test.mjs");
   private static final String QUEUE = "rooms";
   private static final String JWT_SECRET = "sockjs-it-jwt-secret-0123456789abcdef";
   private static final String OTHER_SECRET = "not-the-server-secret-0123456789abcdef";
-  private static final long TIMEOUT_SECONDS = 120;
 
   @TempDir
   Path dir;
 
   @Test
   void nodeEventBusClientPublishesFollowsAndIsRefusedThroughTheSockJsBridge() throws Exception {
-    assertTrue(Files.isDirectory(NODE_DIR.resolve("node_modules").resolve("@vertx").resolve("eventbus-bridge-client.js")),
-        NODE_DIR.resolve("node_modules") + " is missing: run `npm ci --prefix src/test/node` first"
-            + " (scripts/test does)");
     JsonObject config = Configs.node(new JsonObject()
         .put(Configs.DEFAULT, Configs.keyed("id"))
         .put(QUEUE, Configs.keyed("id")));
@@ -50,33 +45,14 @@ class SockJsNodeIT extends IntegrationTest {
     TestNode node = start(config);
 
     String http = "http://" + TestNode.HOST + ":" + node.port();
-    Path output = dir.resolve("node-test.log");
-    ProcessBuilder builder = new ProcessBuilder("node", "--test", SCRIPT.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile());
-    Map<String, String> env = builder.environment();
-    env.put("SYNCBUS_URL", http + "/eventbus");
-    env.put("SYNCBUS_HTTP", http);
-    env.put("SYNCBUS_QUEUE", QUEUE);
-    env.put("SYNCBUS_TOKEN", token(JWT_SECRET, "publish", "subscribe"));
-    env.put("SYNCBUS_TOKEN_SUBSCRIBE_ONLY", token(JWT_SECRET, "subscribe"));
-    env.put("SYNCBUS_TOKEN_FORGED", token(OTHER_SECRET, "publish", "subscribe"));
-    env.put("SYNCBUS_PUBLISH_SECRET", node.publishSecret(QUEUE));
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new AssertionError("cannot run node (Node.js 18 or later is needed): " + e.getMessage(), e);
-    }
-    boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    if (!finished) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    String log = Files.readString(output, StandardCharsets.UTF_8);
-    if (!finished) {
-      fail("node --test " + SCRIPT + " did not finish within " + TIMEOUT_SECONDS + " s:\n" + log);
-    }
-    assertEquals(0, process.exitValue(), "node --test " + SCRIPT + " failed:\n" + log);
+    NodeScript.run("sockjs-bridge.test.mjs", Map.of(
+        "SYNCBUS_URL", http + "/eventbus",
+        "SYNCBUS_HTTP", http,
+        "SYNCBUS_QUEUE", QUEUE,
+        "SYNCBUS_TOKEN", token(JWT_SECRET, "publish", "subscribe"),
+        "SYNCBUS_TOKEN_SUBSCRIBE_ONLY", token(JWT_SECRET, "subscribe"),
+        "SYNCBUS_TOKEN_FORGED", token(OTHER_SECRET, "publish", "subscribe"),
+        "SYNCBUS_PUBLISH_SECRET", node.publishSecret(QUEUE)), dir);
   }
 
   static JsonObject jwtConfig(String secret) {
