@@ -79,7 +79,11 @@ public final class HttpVerticle extends VerticleBase {
           node.subscribers(queue.name())));
     }
     SyncbusConfig.Http http = config.http();
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
+    // Strict thread mode: every request and response of an edge lives on its event loop, so
+    // writes go straight to the channel, without a per-connection queue (less memory and CPU per
+    // subscriber).
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port())
+            .setStrictThreadMode(true))
         .requestHandler(router());
     scheduleKeepAlive();
     stopFollowing = node.onConfig(context, this::reconfigure);

@@ -100,6 +100,15 @@ final class Subscribers implements AutoCloseable {
     return n;
   }
 
+  /** Seconds from {@link #open} to the latest first line so far. */
+  double firstLineSeconds() {
+    long t = openedAt;
+    for (Loop loop : loops) {
+      t = Math.max(t, loop.lastFirstLineAt);
+    }
+    return (t - openedAt) / 1e9;
+  }
+
   /** Connections given up (refused, or failed {@value #MAX_ATTEMPTS} times before their first line). */
   long failed() {
     long n = 0;
@@ -296,6 +305,7 @@ final class Subscribers implements AutoCloseable {
     int inFlight;
     boolean running = true;
     volatile long firstLines;
+    volatile long lastFirstLineAt;
     volatile long failed;
     volatile long lines;
     volatile long lastLineAt;
@@ -649,6 +659,7 @@ final class Subscribers implements AutoCloseable {
         c.lines = 1;
         c.match = 0;
         c.firstLineAt = now;
+        lastFirstLineAt = Math.max(lastFirstLineAt, now);
         firstLines++;
         inFlight--;
       }
