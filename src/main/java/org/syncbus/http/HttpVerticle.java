@@ -81,9 +81,12 @@ public final class HttpVerticle extends VerticleBase {
     SyncbusConfig.Http http = config.http();
     // Strict thread mode: every request and response of an edge lives on its event loop, so
     // writes go straight to the channel, without a per-connection queue (less memory and CPU per
-    // subscriber).
+    // subscriber). No WebSocket compression: its handler would sit in every connection's pipeline
+    // and see every line written.
     server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port())
-            .setStrictThreadMode(true))
+            .setStrictThreadMode(true)
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false))
         .requestHandler(router());
     scheduleKeepAlive();
     stopFollowing = node.onConfig(context, this::reconfigure);
@@ -172,13 +175,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void poll(RoutingContext ctx, String queue) {
-    String formatName = ctx.request().getParam(Protocol.FORMAT);
+    String formatName = FormBody.queryParam(ctx.request(), Protocol.FORMAT);
     if (formatName != null && !formatName.equals("seq")) {
       refuse(ctx.response(), Refusal.BAD_PARAMETER, "format: unknown format \"" + formatName + "\" (expected \"seq\")");
       return;
     }
     Format format = formatName == null ? Format.PLAIN : Format.SEQ;
-    String sinceText = ctx.request().getParam(Protocol.SINCE);
+    String sinceText = FormBody.queryParam(ctx.request(), Protocol.SINCE);
     if (sinceText != null && format == Format.PLAIN) {
       refuse(ctx.response(), Refusal.BAD_PARAMETER, "since: resuming needs format=seq");
       return;
@@ -190,7 +193,7 @@ public final class HttpVerticle extends VerticleBase {
   private void events(RoutingContext ctx, String queue) {
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
     String sinceText = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim()
-        : ctx.request().getParam(Protocol.SINCE);
+        : FormBody.queryParam(ctx.request(), Protocol.SINCE);
     stream(ctx, queue, Format.SSE, sinceText, EVENT_STREAM);
   }
 
@@ -238,7 +241,7 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     QueueEdge edge = edges.get(queue);
     Future<QueueEdge> allowed = edge == null ? Future.failedFuture(Refusal.UNKNOWN_QUEUE.with(queue))
-        : authenticate(request, edge, Jwt.Right.SUBSCRIBE, Protocol.POLL_MESSAGE, request.getParam(Protocol.HMAC))
+        : authenticate(request, edge, Jwt.Right.SUBSCRIBE, Protocol.POLL_MESSAGE, FormBody.queryParam(request, Protocol.HMAC))
             .compose(v -> edge.ready() ? Future.succeededFuture(edge) : Future.failedFuture(
                 Refusal.NOT_READY.with("queue " + queue + " is loading its backlog; retry later")));
     return allowed.onFailure(error -> refuse(ctx.response(), error));
@@ -296,7 +299,7 @@ public final class HttpVerticle extends VerticleBase {
                                     String hmac) {
     String bearer = bearer(request);
     if (bearer == null && right == Jwt.Right.SUBSCRIBE) {
-      bearer = request.getParam(ACCESS_TOKEN);
+      bearer = FormBody.queryParam(request, ACCESS_TOKEN);
     }
     if (bearer != null) {
       return jwt.authorize(bearer, edge.config().name(), right).recover(error -> Future.failedFuture(

@@ -22,7 +22,8 @@ final class Subscriber {
   private final String remote;
   private final long limit;
   private final Format format;
-  private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+  /** Lines waiting for the connection to drain; created the first time it falls behind. */
+  private ArrayDeque<Buffer> waiting;
   private long waitingBytes;
   private boolean open = true;
 
@@ -57,7 +58,10 @@ final class Subscriber {
     if (!open) {
       return true;
     }
-    if (!waiting.isEmpty() || response.writeQueueFull()) {
+    if ((waiting != null && !waiting.isEmpty()) || response.writeQueueFull()) {
+      if (waiting == null) {
+        waiting = new ArrayDeque<>();
+      }
       waiting.add(line);
       waitingBytes += line.length();
       return waitingBytes <= limit;
@@ -71,7 +75,7 @@ final class Subscriber {
   }
 
   private void drain() {
-    while (open && !waiting.isEmpty() && !response.writeQueueFull()) {
+    while (open && waiting != null && !waiting.isEmpty() && !response.writeQueueFull()) {
       Buffer line = waiting.poll();
       waitingBytes -= line.length();
       write(line);
@@ -87,7 +91,7 @@ final class Subscriber {
   void end() {
     if (open) {
       open = false;
-      waiting.clear();
+      waiting = null;
       waitingBytes = 0;
       if (!response.closed()) {
         response.end().onFailure(error -> response.reset());
@@ -98,7 +102,7 @@ final class Subscriber {
   /** Drops the connection of a subscriber that fell too far behind. */
   void disconnect() {
     open = false;
-    waiting.clear();
+    waiting = null;
     waitingBytes = 0;
     response.reset();
   }
