@@ -357,17 +357,21 @@ public final class QueueVerticle extends VerticleBase {
 
   /**
    * Publishes the batch on the public {@code updates} address. Decoding it into a
-   * {@code JsonArray} is work in proportion to its size, so it is done on a worker; ordered tasks
-   * of one context run one after the other, which keeps the publications in seq order.
+   * {@code JsonArray} is work in proportion to its size, so it is done on a worker, and published
+   * from there: ordered tasks of one context run one after the other, so publications keep the
+   * seq order. (Publishing from a completion callback would not: a task that finished before its
+   * callback was registered runs that callback at once, ahead of earlier ones still queued.)
    */
   private void publishUpdate(String epoch, long seq, byte[] array) {
-    vertx.executeBlocking(() -> new JsonObject()
-            .put(Protocol.EPOCH, epoch)
-            .put(Protocol.SEQ, seq)
-            .put(Protocol.BATCH, new JsonArray(Buffer.buffer(array))), true)
-        .onSuccess(update -> vertx.eventBus().publish(Addresses.updates(config.name()), update))
-        .onFailure(error -> LOG.log(Level.SEVERE, "queue " + config.name() + ": cannot publish batch " + seq
-            + " on " + Addresses.updates(config.name()), error));
+    EventBus eventBus = vertx.eventBus();
+    vertx.executeBlocking(() -> {
+      eventBus.publish(Addresses.updates(config.name()), new JsonObject()
+          .put(Protocol.EPOCH, epoch)
+          .put(Protocol.SEQ, seq)
+          .put(Protocol.BATCH, new JsonArray(Buffer.buffer(array))));
+      return null;
+    }, true).onFailure(error -> LOG.log(Level.SEVERE, "queue " + config.name() + ": cannot publish batch " + seq
+        + " on " + Addresses.updates(config.name()), error));
   }
 
   private void onSnapshot(Message<Object> message) {
