@@ -70,7 +70,8 @@ public final class QueueVerticle extends VerticleBase {
   private Replication replication;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ArrayDeque<Pending> unstored = new ArrayDeque<>();
-  private final List<Message<Object>> waitingSyncs = new ArrayList<>();
+  /** Requests for the backlog (sync, snapshot) waiting for a moment when nothing waits to be stored. */
+  private final List<Runnable> waitingForStored = new ArrayList<>();
 
   private BacklogSource source;
   private PubSubQueue queue;
@@ -269,7 +270,7 @@ public final class QueueVerticle extends VerticleBase {
   private void store() {
     if (storing || unstored.isEmpty()) {
       if (!storing) {
-        answerWaitingSyncs();
+        answerWaitingRequests();
         if (idle != null) {
           idle.tryComplete();
         }
@@ -330,7 +331,7 @@ public final class QueueVerticle extends VerticleBase {
     }
     unstored.clear();
     queue = null;
-    answerWaitingSyncs();
+    answerWaitingRequests();
     if (idle != null) {
       idle.tryComplete();
     }
@@ -375,13 +376,13 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void onSnapshot(Message<Object> message) {
-    if (!ready()) {
-      message.fail(Failure.NOT_READY.code(), notReady());
-      return;
-    }
+    whenStored(message, () -> answerSnapshot(message));
+  }
+
+  private void answerSnapshot(Message<Object> message) {
     byte[] snapshot = Json.array(Json.elements(queue.snapshot()));
     String snapshotEpoch = epoch;
-    long snapshotSeq = seq - unstored.size();
+    long snapshotSeq = seq;
     vertx.executeBlocking(() -> new JsonObject()
             .put(Protocol.EPOCH, snapshotEpoch)
             .put(Protocol.SEQ, snapshotSeq)
@@ -390,25 +391,29 @@ public final class QueueVerticle extends VerticleBase {
         .onFailure(error -> message.fail(Failure.UNEXPECTED.code(), "snapshot failed: " + error.getMessage()));
   }
 
-  /**
-   * The backlog for a mirror. While batches wait to be stored, the in-memory state is ahead of
-   * what was published, and a mirror must never see a batch that may still be refused: the
-   * request is answered as soon as nothing waits.
-   */
   private void onSync(Message<Object> message) {
+    whenStored(message, () -> answerSync(message));
+  }
+
+  /**
+   * Answers a request for the backlog. While batches wait to be stored, the in-memory state is
+   * ahead of what was acknowledged and published, and nobody may see a batch that can still be
+   * refused: the request is answered as soon as nothing waits (or refused if ownership is lost).
+   */
+  private void whenStored(Message<Object> message, Runnable answer) {
     if (!ready()) {
       message.fail(Failure.NOT_READY.code(), notReady());
     } else if (storing || !unstored.isEmpty()) {
-      waitingSyncs.add(message);
+      waitingForStored.add(() -> whenStored(message, answer));
     } else {
-      answerSync(message);
+      answer.run();
     }
   }
 
-  private void answerWaitingSyncs() {
-    List<Message<Object>> waiting = List.copyOf(waitingSyncs);
-    waitingSyncs.clear();
-    waiting.forEach(this::onSync);
+  private void answerWaitingRequests() {
+    List<Runnable> waiting = List.copyOf(waitingForStored);
+    waitingForStored.clear();
+    waiting.forEach(Runnable::run);
   }
 
   private void answerSync(Message<Object> message) {
