@@ -93,6 +93,9 @@ final class Reloader {
     if (!running.http().allowedOrigins().equals(next.http().allowedOrigins())) {
       changed.add("http.cors.allowedOrigins");
     }
+    if (running.timeTokens().enabled() != next.timeTokens().enabled()) {
+      changed.add("auth.timeTokens.enabled");
+    }
     if (!running.bridges().equals(next.bridges())) {
       changed.add("bridges");
     }

@@ -57,7 +57,14 @@ public final class BridgeGuard {
    * completes it with false.
    */
   public <E extends BaseBridgeEvent> void handle(E event, BiConsumer<E, JsonObject> refuse) {
-    check(event.type(), event.getRawMessage()).onComplete(result -> {
+    Future<Void> decision;
+    try {
+      decision = check(event.type(), event.getRawMessage());
+    } catch (RuntimeException e) {
+      // A frame of the wrong shape (headers not an object, address not a string, …).
+      decision = Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "malformed frame"));
+    }
+    decision.onComplete(result -> {
       if (result.succeeded()) {
         event.complete(true);
       } else {

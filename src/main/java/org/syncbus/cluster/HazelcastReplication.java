@@ -49,6 +49,7 @@ public final class HazelcastReplication implements Replication {
   private final String queue;
   private final String node;
   private long term;
+  private boolean claiming;
   private Promise<History> waiting;
   private UUID membershipListener;
   private MessageConsumer<String> handovers;
@@ -117,12 +118,14 @@ public final class HazelcastReplication implements Replication {
   }
 
   private void tryTakeOver() {
-    if (waiting == null || waiting.future().isComplete()) {
+    if (waiting == null || waiting.future().isComplete() || claiming) {
       return;
     }
+    claiming = true;
     vertx.cancelTimer(retryTimer);
     Set<String> live = Set.copyOf(((VertxInternal) vertx).clusterManager().getNodes());
     call(records.submitToKey(queue, new Processors.TakeOver(node, live)))
+        .onComplete(done -> claiming = false)
         .onSuccess(result -> {
           switch (result.claim()) {
             case ABSENT -> waiting.tryComplete(null);

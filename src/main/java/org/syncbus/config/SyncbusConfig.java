@@ -109,8 +109,19 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       return switch (type) {
         case NONE -> "none";
         case FILE -> "file " + path;
-        case HTTP -> url;
+        case HTTP -> redacted(url);
       };
+    }
+
+    /** A URL without what may carry credentials: user info and query. */
+    private static String redacted(String url) {
+      try {
+        java.net.URI uri = java.net.URI.create(url);
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+            + (uri.getRawPath() == null ? "" : uri.getRawPath()) + (uri.getRawQuery() == null ? "" : "?…");
+      } catch (IllegalArgumentException e) {
+        return "an http source";
+      }
     }
   }
 
@@ -315,7 +326,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
 
   /** This configuration with the settings that only a restart can change taken from {@code running}. */
   public SyncbusConfig keepingRestartSettingsOf(SyncbusConfig running) {
+    TimeTokens tokens = new TimeTokens(running.timeTokens.enabled, timeTokens.ttlSeconds, timeTokens.maxSkewSeconds);
     return new SyncbusConfig(running.http.withMaxBodyBytes(http.maxBodyBytes),
-        timeTokens, jwt, secretOverlapSeconds, limits, sse, running.bridges, reload, logLevel, queues);
+        tokens, jwt, secretOverlapSeconds, limits, sse, running.bridges, reload, logLevel, queues);
   }
 }

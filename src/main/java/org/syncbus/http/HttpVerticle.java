@@ -263,8 +263,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private void publish(HttpServerRequest request, HttpServerResponse response, QueueEdge edge, Map<String, String> form) {
     String data = form.get(Protocol.DATA);
-    authenticate(request, edge, Jwt.Right.PUBLISH, data == null ? "" : data, form.get(Protocol.HMAC))
-        .compose(v -> data == null ? Future.failedFuture(Refusal.MISSING_DATA.with(null)) : Future.succeededFuture())
+    if (data == null) {
+      refuse(response, Refusal.MISSING_DATA, null);
+      return;
+    }
+    authenticate(request, edge, Jwt.Right.PUBLISH, data, form.get(Protocol.HMAC))
         .onSuccess(v -> apply(response, edge, data))
         .onFailure(error -> refuse(response, error));
   }

@@ -94,6 +94,7 @@ final class QueueEdge {
 
   Future<Void> stop() {
     closed = true;
+    synced = false;
     vertx.cancelTimer(retryTimer);
     endAll();
     return consumer.unregister();
@@ -109,7 +110,10 @@ final class QueueEdge {
    * streams go on untouched.
    */
   void reconfigure(SyncbusConfig.Queue next, long subscriberLimit, long overlapSeconds) {
-    if (!next.secrets().equals(config.secrets()) && overlapSeconds > 0) {
+    if (overlapSeconds == 0) {
+      previousSecrets = null;
+    } else if (!next.secrets().equals(config.secrets()) && !config.secrets().publish().isEmpty()
+        && !config.secrets().subscribe().isEmpty()) {
       previousSecrets = config.secrets();
       previousSecretsUntil = System.currentTimeMillis() + overlapSeconds * 1000;
     }

@@ -72,6 +72,8 @@ public final class QueueVerticle extends VerticleBase {
   private final ArrayDeque<Pending> unstored = new ArrayDeque<>();
   /** Requests for the backlog (sync, snapshot) waiting for a moment when nothing waits to be stored. */
   private final List<Runnable> waitingForStored = new ArrayList<>();
+  /** Batches that arrived while requests waited for the backlog; applied once those are answered. */
+  private final List<Message<Object>> held = new ArrayList<>();
 
   private BacklogSource source;
   private PubSubQueue queue;
@@ -117,10 +119,9 @@ public final class QueueVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(retryTimer);
-    boolean owned = queue != null;
     return unregister()
         .compose(v -> drained())
-        .compose(v -> owned ? replication.release() : Future.succeededFuture())
+        .compose(v -> replication.release())
         .eventually(source::close);
   }
 
@@ -138,8 +139,10 @@ public final class QueueVerticle extends VerticleBase {
         .onFailure(error -> {
           if (!stopped) {
             LOG.warning(() -> "queue " + config.name() + ": cannot take the queue (" + reason(error)
-                + "); trying again in " + ACQUIRE_RETRY_MILLIS + " ms");
-            retryTimer = vertx.setTimer(ACQUIRE_RETRY_MILLIS, id -> acquire());
+                + "); giving it up and trying again in " + ACQUIRE_RETRY_MILLIS + " ms");
+            // Give it up meanwhile, so that another node, which may succeed, can take it.
+            replication.release().onComplete(released ->
+                retryTimer = vertx.setTimer(ACQUIRE_RETRY_MILLIS, id -> acquire()));
           }
         });
   }
@@ -226,11 +229,20 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(Failure.NOT_READY.code(), notReady());
       return;
     }
+    if (!waitingForStored.isEmpty()) {
+      // Someone waits for the backlog as acknowledged: hold new batches until it is answered, or
+      // a steady stream of batches would keep it waiting for ever.
+      held.add(message);
+      return;
+    }
     List<Update> batch;
     try {
       batch = Batches.parse(batchText(message.body()), config.pk());
     } catch (InvalidBatchException e) {
       message.fail(Failure.INVALID_BATCH.code(), e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      message.fail(Failure.INVALID_BATCH.code(), "batch: cannot be read (" + e.getMessage() + ")");
       return;
     }
     commit(batch, message);
@@ -287,11 +299,18 @@ public final class QueueVerticle extends VerticleBase {
     }
     logBatches += group.size();
     replication.append(entries)
-        .compose(v -> compactIfDue())
         .onSuccess(v -> {
-          storing = false;
+          // Stored: acknowledged and published now, whatever the compaction below does.
           group.forEach(this::publish);
-          store();
+          compactIfDue().onComplete(compacted -> {
+            storing = false;
+            if (compacted.failed()) {
+              // The log stays as it is (still correct); a fenced owner learns it at its next append.
+              LOG.warning(() -> "queue " + config.name() + ": compacting the replicated log failed ("
+                  + reason(compacted.cause()) + "); it is tried again later");
+            }
+            store();
+          });
         })
         .onFailure(error -> {
           storing = false;
@@ -414,6 +433,9 @@ public final class QueueVerticle extends VerticleBase {
     List<Runnable> waiting = List.copyOf(waitingForStored);
     waitingForStored.clear();
     waiting.forEach(Runnable::run);
+    List<Message<Object>> resumed = List.copyOf(held);
+    held.clear();
+    resumed.forEach(this::onApply);
   }
 
   private void answerSync(Message<Object> message) {

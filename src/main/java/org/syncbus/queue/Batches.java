@@ -58,8 +58,9 @@ public final class Batches {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new InvalidBatchException(what + ": not valid JSON (" + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new InvalidBatchException(what + ": not valid JSON (" + e.getOriginalMessage() + where + ")");
     }
   }
 

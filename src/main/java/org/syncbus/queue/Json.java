@@ -3,7 +3,6 @@ package org.syncbus.queue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,8 +19,11 @@ import java.util.List;
  * sent (PROTOCOL.md).
  */
 public final class Json {
-  /** Longest number literal accepted: far beyond any real key, short of quadratic parse costs. */
-  static final int MAX_NUMBER_LENGTH = 10_000;
+  /**
+   * Longest number literal accepted: far beyond any real key, and what Vert.x's own JSON accepts
+   * (so every batch can also go out on the event bus).
+   */
+  static final int MAX_NUMBER_LENGTH = 1_000;
 
   public static final ObjectMapper MAPPER =
       JsonMapper.builder(
@@ -31,8 +33,6 @@ public final class Json {
                           .maxNumberLength(MAX_NUMBER_LENGTH)
                           .maxStringLength(Integer.MAX_VALUE)
                           .build())
-                  // Characters outside the BMP as 4-byte UTF-8, as sent, not as escaped pairs.
-                  .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                   .build())
           .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
