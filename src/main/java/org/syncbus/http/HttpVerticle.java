@@ -152,7 +152,11 @@ public final class HttpVerticle extends VerticleBase {
           .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
     }
     if (config.bridges().sockjs().enabled()) {
-      router.route(config.bridges().sockjs().path() + "/*").subRouter(SockJsBridge.router(vertx, () -> jwt, () -> config.queues().keySet()));
+      String path = config.bridges().sockjs().path() + "/*";
+      // SockJS answers any Origin with CORS headers of its own: pages of other origins are
+      // refused here unless http.cors.allowedOrigins names them.
+      router.route(path).handler(this::sameOriginOrAllowed);
+      router.route(path).subRouter(SockJsBridge.router(vertx, () -> jwt, () -> config.queues().keySet()));
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
@@ -172,6 +176,17 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     return router;
+  }
+
+  private void sameOriginOrAllowed(RoutingContext ctx) {
+    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    String host = ctx.request().getHeader(HttpHeaders.HOST);
+    boolean sameOrigin = origin == null || (host != null && (origin.equals("http://" + host) || origin.equals("https://" + host)));
+    if (sameOrigin || config.http().allowedOrigins().contains(origin)) {
+      ctx.next();
+    } else {
+      refuse(ctx.response(), Refusal.FORBIDDEN, "origin " + origin + " is not in http.cors.allowedOrigins");
+    }
   }
 
   private void poll(RoutingContext ctx, String queue) {

@@ -40,6 +40,7 @@ class JwtHttpTest extends IntegrationTest {
         .put("auth", new JsonObject().put("jwt", new JsonObject()
             .put("keys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", SECRET)))));
     config.getJsonObject("http").put("cors", new JsonObject().put("allowedOrigins", new JsonArray().add(ORIGIN)));
+    config.put("bridges", new JsonObject().put("sockjs", new JsonObject().put("enabled", true)));
     node = start(config);
   }
 
@@ -103,6 +104,15 @@ class JwtHttpTest extends IntegrationTest {
   void timeTokensStillWorkBesideJwts() {
     await(node.publishOk(Q, "[{\"type\":\"update\",\"data\":{\"id\":2}}]"));
     assertEquals("[{\"type\":\"update\",\"data\":{\"id\":2}}]", await(node.backlogLine(Q)));
+  }
+
+  @Test
+  void sockJsBridgeRefusesPagesOfOtherOrigins() {
+    MultiMap evil = MultiMap.caseInsensitiveMultiMap().add("Origin", "https://evil.example");
+    assertEquals(403, await(node.send(HttpMethod.GET, "/eventbus/info", evil, null)).status());
+    MultiMap allowed = MultiMap.caseInsensitiveMultiMap().add("Origin", ORIGIN);
+    assertEquals(200, await(node.send(HttpMethod.GET, "/eventbus/info", allowed, null)).status());
+    assertEquals(200, await(node.get("/eventbus/info")).status(), "clients that are not pages send no Origin");
   }
 
   @Test
