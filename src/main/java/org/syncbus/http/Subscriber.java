@@ -1,5 +1,6 @@
 package org.syncbus.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayDeque;
@@ -26,6 +27,8 @@ final class Subscriber {
   private ArrayDeque<Buffer> waiting;
   private long waitingBytes;
   private boolean open = true;
+  /** One handler for every write's failure, not one per line. */
+  private final Handler<Throwable> writeFailed = error -> open = false;
 
   Subscriber(HttpServerResponse response, String remote, long limit, Format format) {
     this.response = response;
@@ -84,7 +87,7 @@ final class Subscriber {
 
   private void write(Buffer line) {
     // A failed write means the connection is gone; its close handler removes the subscriber.
-    response.write(line).onFailure(error -> open = false);
+    response.write(line).onFailure(writeFailed);
   }
 
   /** Ends the stream cleanly (final chunk): the client sees a finished response and polls again. */
