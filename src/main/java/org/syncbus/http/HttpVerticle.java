@@ -51,6 +51,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json; charset=utf-8";
   private static final String BEARER = "Bearer ";
+  /** How long the rest of a refused, too large body is read before the connection is closed. */
+  private static final long DRAIN_MILLIS = 2_000;
   private static final String ACCESS_TOKEN = "access_token";
   /** An owner answers in milliseconds; one that does not within this is gone (503, retry). */
   private static final DeliveryOptions APPLY_OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
@@ -347,8 +349,10 @@ public final class HttpVerticle extends VerticleBase {
 
   private void refuseBody(HttpServerRequest request, HttpServerResponse response, Throwable error) {
     if (error instanceof FormBody.TooLarge) {
+      // Closing while the client still sends its body would reset the connection and lose the
+      // 413: the rest of the body is read and dropped (FormBody keeps reading), for a bounded time.
       response.putHeader(HttpHeaders.CONNECTION, "close");
-      response.endHandler(v -> request.connection().close());
+      response.endHandler(v -> closeOnceRead(request));
       refuse(response, Refusal.TOO_LARGE, error.getMessage());
     } else if (error instanceof FormBody.Malformed) {
       refuse(response, Refusal.MALFORMED_FORM, error.getMessage());
@@ -358,6 +362,18 @@ public final class HttpVerticle extends VerticleBase {
         response.reset();
       }
     }
+  }
+
+  private void closeOnceRead(HttpServerRequest request) {
+    if (request.isEnded()) {
+      request.connection().close();
+      return;
+    }
+    long timer = vertx.setTimer(DRAIN_MILLIS, id -> request.connection().close());
+    request.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      request.connection().close();
+    });
   }
 
   private void health(RoutingContext ctx) {

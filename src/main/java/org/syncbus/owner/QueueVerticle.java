@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.logging.Level;
@@ -77,6 +78,8 @@ public final class QueueVerticle extends VerticleBase {
 
   private BacklogSource source;
   private PubSubQueue queue;
+  /** The backlog's records as encoded elements, in backlog order, kept in step with {@code queue}. */
+  private LinkedHashMap<Key, byte[]> encoded;
   private String epoch;
   private long seq;
   private boolean stopped;
@@ -155,19 +158,19 @@ public final class QueueVerticle extends VerticleBase {
       for (Replication.Entry entry : history.log()) {
         rebuilt.apply(Batches.parse(entry.array(), config.pk()));
       }
-      return new Started(rebuilt, history.epoch(), history.seq(), "the cluster");
+      return new Started(rebuilt, encode(rebuilt), history.epoch(), history.seq(), "the cluster");
     }, false);
   }
 
   /** A new history from the initial backlog source, stored before it is served. */
   private Future<Started> loadFresh() {
-    return loadRecords(1).compose(records -> {
+    return loadRecords(1).compose(records -> vertx.executeBlocking(() -> {
       PubSubQueue fresh = newQueue();
       fresh.apply(records);
-      String freshEpoch = newEpoch();
-      String snapshot = new String(Json.array(Json.elements(fresh.snapshot())), StandardCharsets.UTF_8);
-      return replication.create(new Replication.History(freshEpoch, 0, 0, snapshot, List.of()))
-          .map(v -> new Started(fresh, freshEpoch, 0, config.backlog().describe()));
+      return new Started(fresh, encode(fresh), newEpoch(), 0, config.backlog().describe());
+    }, false)).compose(started -> {
+      String snapshot = new String(Json.array(List.copyOf(started.encoded().values())), StandardCharsets.UTF_8);
+      return replication.create(new Replication.History(started.epoch(), 0, 0, snapshot, List.of())).map(started);
     });
   }
 
@@ -187,13 +190,28 @@ public final class QueueVerticle extends VerticleBase {
         });
   }
 
-  private record Started(PubSubQueue queue, String epoch, long seq, String from) {}
+  private record Started(PubSubQueue queue, LinkedHashMap<Key, byte[]> encoded, String epoch, long seq, String from) {}
+
+  /** Each record's encoded update element, in backlog order: the backlog is never encoded again. */
+  private static LinkedHashMap<Key, byte[]> encode(PubSubQueue queue) {
+    LinkedHashMap<Key, byte[]> encoded = new LinkedHashMap<>();
+    for (Update update : queue.snapshot()) {
+      encoded.put(update.key(), Json.element(update));
+    }
+    return encoded;
+  }
+
+  /** The backlog as a JSON array: a concatenation of the kept elements. */
+  private byte[] backlogArray() {
+    return Json.array(List.copyOf(encoded.values()));
+  }
 
   private Future<Void> serve(Started started) {
     if (stopped) {
       return replication.release();
     }
     queue = started.queue();
+    encoded = started.encoded();
     epoch = started.epoch();
     seq = started.seq();
     logBatches = 0;
@@ -269,6 +287,14 @@ public final class QueueVerticle extends VerticleBase {
     queue.apply(batch);
     seq++;
     List<byte[]> elements = Json.elements(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      Update update = batch.get(i);
+      if (update.isDelete()) {
+        encoded.remove(update.key());
+      } else {
+        encoded.put(update.key(), elements.get(i));
+      }
+    }
     Pending pending = new Pending(seq, batch, elements, Json.array(elements), request);
     if (!replication.replicates()) {
       publish(pending);
@@ -328,7 +354,7 @@ public final class QueueVerticle extends VerticleBase {
     if (!due || !unstored.isEmpty()) {
       return Future.succeededFuture();
     }
-    String snapshot = new String(Json.array(Json.elements(queue.snapshot())), StandardCharsets.UTF_8);
+    String snapshot = new String(backlogArray(), StandardCharsets.UTF_8);
     return replication.compact(seq, snapshot).onSuccess(v -> {
       logBatches = 0;
       logBytes = 0;
@@ -350,6 +376,7 @@ public final class QueueVerticle extends VerticleBase {
     }
     unstored.clear();
     queue = null;
+    encoded = null;
     answerWaitingRequests();
     if (idle != null) {
       idle.tryComplete();
@@ -399,7 +426,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void answerSnapshot(Message<Object> message) {
-    byte[] snapshot = Json.array(Json.elements(queue.snapshot()));
+    byte[] snapshot = backlogArray();
     String snapshotEpoch = epoch;
     long snapshotSeq = seq;
     vertx.executeBlocking(() -> new JsonObject()
@@ -439,12 +466,8 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void answerSync(Message<Object> message) {
-    List<Update> snapshot = queue.snapshot();
-    List<Key> keys = new ArrayList<>(snapshot.size());
-    for (Update update : snapshot) {
-      keys.add(update.key());
-    }
-    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), List.copyOf(keys), List.copyOf(Json.elements(snapshot))));
+    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), List.copyOf(encoded.keySet()),
+        List.copyOf(encoded.values())));
   }
 
   private void tick() {
