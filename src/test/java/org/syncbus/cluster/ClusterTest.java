@@ -95,7 +95,20 @@ class ClusterTest {
     Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
     Member member = new Member(vertx, manager, new TestNode(clients, NodeState.of(vertx).httpPort(), config));
     members.add(member);
+    awaitOneCluster();
     return member;
+  }
+
+  /**
+   * Waits until every member sees all the others: joining without the usual pause may first form
+   * a cluster of one that merges later (a split brain at start, which no test here is about).
+   */
+  private void awaitOneCluster() {
+    for (Member member : members) {
+      Await.await(Await.eventually(clients, "member sees " + members.size() + " members", 100, 100,
+          () -> Future.succeededFuture(member.manager().getHazelcastInstance().getCluster().getMembers().size()),
+          size -> size == members.size()));
+    }
   }
 
   private static JsonObject config() {
