@@ -245,7 +245,7 @@ class ResumeAndSseTest extends IntegrationTest {
     for (int i = 0; i < clients; i++) {
       before.add(Storm.open(http, node, null, 1));
     }
-    List<Storm> firstStreams = await(Future.all(before)).list();
+    List<Storm> firstStreams = await(Future.all(before), Duration.ofSeconds(60)).list();
     String epoch = firstStreams.get(0).epoch;
     long seenSeq = firstStreams.get(0).seq;
     await(Future.all(firstStreams.stream().map(Storm::close).toList()));
@@ -296,8 +296,11 @@ class ResumeAndSseTest extends IntegrationTest {
       Promise<Storm> done = Promise.promise();
       String uri = TestNode.pollPath(Q) + Tokens.pollQuery(Tokens.poll(node.subscribeSecret(Q))) + "&format=seq"
           + (since == null ? "" : "&since=" + Tokens.encode(since));
-      http.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri))
-          .compose(request -> request.send())
+      // Sent from an event loop, so that the response's handlers are set on the thread that
+      // delivers its body, before any of it arrives (from the test thread they could be late).
+      RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri);
+      node.vertx().getOrCreateContext().runOnContext(v -> http.request(request)
+          .compose(sent -> sent.send())
           .onSuccess(response -> {
             storm.response = response;
             int[] count = {0};
@@ -308,7 +311,7 @@ class ResumeAndSseTest extends IntegrationTest {
               }
             }).exceptionHandler(done::tryFail);
           })
-          .onFailure(done::tryFail);
+          .onFailure(done::tryFail));
       return done.future();
     }
 
