@@ -2,20 +2,19 @@ package org.syncbus.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.testing.Configs;
+import org.syncbus.testing.ExternalProcess;
 import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
@@ -30,7 +29,6 @@ class PythonTcpBridgeIT extends IntegrationTest {
   private static final String QUEUE = Configs.DEFAULT;
   private static final String JWT_SECRET = "tcp-it-jwt-secret-0123456789abcdef";
   private static final String BATCH = "[{\"type\":\"update\",\"data\":{\"id\":1,\"name\":\"ada\"}}]";
-  private static final long TIMEOUT_SECONDS = 60;
 
   @TempDir
   Path dir;
@@ -48,20 +46,9 @@ class PythonTcpBridgeIT extends IntegrationTest {
     assertEquals("[]", await(poll.line(0)), "the HTTP subscriber starts from the empty backlog");
 
     String token = SockJsNodeIT.sign(vertx, JWT_SECRET, QUEUE, "publish", "subscribe");
-    Path output = dir.resolve("python.log");
-    Process process = new ProcessBuilder("python3", CLIENT.toString(), TestNode.HOST, String.valueOf(bridgePort), QUEUE, token)
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .start();
-    boolean finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    if (!finished) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    String log = Files.readString(output, StandardCharsets.UTF_8);
-    if (!finished) {
-      fail("python3 " + CLIENT + " did not finish within " + TIMEOUT_SECONDS + " s:\n" + log);
-    }
-    assertEquals(0, process.exitValue(), "python3 " + CLIENT + " failed:\n" + log);
+    String log = ExternalProcess.run(
+        List.of("python3", CLIENT.toString(), TestNode.HOST, String.valueOf(bridgePort), QUEUE, token),
+        Map.of(), dir.resolve("python.log"));
 
     List<String> lines = log.strip().lines().toList();
     String epoch = await(node.infoOk(QUEUE)).getString("epoch");
