@@ -14,13 +14,15 @@ import org.syncbus.owner.Replication;
 /** The node's queue owners: one {@link QueueVerticle} deployment per queue, added and removed by name. */
 final class QueueOwners {
   private final Vertx vertx;
-  private final NodeState node;
+  private final String nodeId;
+  private final Clock clock;
   private final BiFunction<Vertx, String, Replication> replications;
   private final Map<String, String> deployments = new HashMap<>();
 
-  QueueOwners(Vertx vertx, NodeState node, BiFunction<Vertx, String, Replication> replications) {
+  QueueOwners(Vertx vertx, String nodeId, Clock clock, BiFunction<Vertx, String, Replication> replications) {
     this.vertx = vertx;
-    this.node = node;
+    this.nodeId = nodeId;
+    this.clock = clock;
     this.replications = replications;
   }
 
@@ -29,7 +31,7 @@ final class QueueOwners {
   }
 
   Future<Void> deploy(SyncbusConfig.Queue queue) {
-    return vertx.deployVerticle(new QueueVerticle(queue, node.nodeId(), Clock.systemUTC(), replications))
+    return vertx.deployVerticle(new QueueVerticle(queue, nodeId, clock, replications))
         .onSuccess(id -> deployments.put(queue.name(), id))
         .mapEmpty();
   }

@@ -1,5 +1,6 @@
 package org.syncbus;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.logging.Logger;
 import org.syncbus.auth.Jwt;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigWatcher;
+import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 
 /**
@@ -26,33 +28,37 @@ final class Reloader {
   private static final Logger LOG = Logger.getLogger(Reloader.class.getName());
 
   private final Vertx vertx;
-  private final NodeState node;
+  private final RunningConfig config;
   private final QueueOwners owners;
   private final ConfigWatcher watcher;
+  private Context context;
 
-  Reloader(Vertx vertx, NodeState node, QueueOwners owners, String path, SyncbusConfig running) {
+  Reloader(Vertx vertx, RunningConfig config, QueueOwners owners, String path) {
     this.vertx = vertx;
-    this.node = node;
+    this.config = config;
     this.owners = owners;
-    this.watcher = new ConfigWatcher(vertx, path, System.getenv(), running, this::reconfigure);
+    this.watcher = new ConfigWatcher(vertx, path, System.getenv(), config.get(), this::reconfigure);
   }
 
   void start() {
+    context = vertx.getOrCreateContext();
     watcher.start();
-    var context = vertx.getOrCreateContext();
-    node.reloadTrigger(() -> context.runOnContext(v -> {
+  }
+
+  /** Reads the file at once (SIGHUP); from any thread. */
+  void reloadNow() {
+    context.runOnContext(v -> {
       LOG.info("reloading the configuration (SIGHUP)");
       watcher.reloadNow();
-    }));
+    });
   }
 
   void stop() {
-    node.reloadTrigger(() -> { });
     watcher.stop();
   }
 
   private void reconfigure(SyncbusConfig next) {
-    SyncbusConfig running = node.config();
+    SyncbusConfig running = config.get();
     try {
       Jwt.create(vertx, next.jwt());
     } catch (ConfigException e) {
@@ -73,7 +79,7 @@ final class Reloader {
     List<String> removed = new ArrayList<>(running.queues().keySet());
     removed.removeAll(effective.queues().keySet());
     Logging.setLevel(effective.logLevel());
-    node.config(effective);
+    config.set(effective);
     Future.all(removed.stream().map(owners::undeploy).toList())
         .compose(v -> owners.deploy(added.stream().map(effective::queue).toList()))
         .onComplete(result -> LOG.info(() -> "configuration reloaded" + (added.isEmpty() ? "" : "; queues added " + added)

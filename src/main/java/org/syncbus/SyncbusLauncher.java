@@ -98,7 +98,12 @@ public class SyncbusLauncher extends Launcher {
   public void afterStartingVertx(Vertx vertx) {
     Signal.handle(new Signal("TERM"), signal -> shutdown(vertx));
     Signal.handle(new Signal("INT"), signal -> shutdown(vertx));
-    Signal.handle(new Signal("HUP"), signal -> NodeState.of(vertx).reload());
+    Signal.handle(new Signal("HUP"), signal -> {
+      Node node = Node.of(vertx);
+      if (node != null) {
+        node.reload();
+      }
+    });
   }
 
   private static void shutdown(Vertx vertx) {

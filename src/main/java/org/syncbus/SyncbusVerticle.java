@@ -1,21 +1,26 @@
 package org.syncbus;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import com.hazelcast.core.HazelcastInstance;
-import io.vertx.core.Vertx;
-import java.util.function.BiFunction;
 import org.syncbus.bridge.BridgeVerticle;
+import org.syncbus.bridge.SockJsBridge;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
+import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.HttpVerticle;
-import org.syncbus.owner.NodeCodec;
+import org.syncbus.http.Mount;
+import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
 
@@ -26,10 +31,11 @@ import org.syncbus.queue.Json;
  * {@code -conf}), or the syncbus configuration itself (when another application deploys it), or
  * empty: then {@code conf/syncbus.json} from the working directory.
  *
- * <p>With {@code -instances N} there are N copies: the first to claim the node deploys one
- * {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge, so a node
- * has N edges and exactly one owner per queue. The first copy also deploys the TCP bridge
- * ({@link BridgeVerticle}) when enabled; the SockJS bridge is part of every edge.
+ * <p>With {@code -instances N} there are N copies sharing one {@link Node}: the first to claim it
+ * deploys one {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge,
+ * so a node has N edges and exactly one owner per queue. The first copy also deploys the TCP bridge
+ * ({@link BridgeVerticle}) when enabled; the SockJS bridge is mounted on every edge. Each verticle
+ * is handed what it needs (the running configuration, the node's id, the clock) here.
  */
 public final class SyncbusVerticle extends VerticleBase {
   /** The configuration key naming the file to read. */
@@ -37,16 +43,28 @@ public final class SyncbusVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(SyncbusVerticle.class.getName());
 
-  private NodeState node;
+  private final Clock clock;
+  private Node node;
   private boolean owner;
   private Reloader reloader;
 
+  public SyncbusVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  /** A node whose owners, tokens and secret rotation read time from {@code clock} (tests). */
+  public SyncbusVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The node this verticle runs, once started. */
+  public Node node() {
+    return node;
+  }
+
   @Override
   public Future<?> start() {
-    node = NodeState.of(vertx);
-    if (node.claimCodecs()) {
-      NodeCodec.registerAll(vertx.eventBus());
-    }
+    node = Node.of(vertx, clock);
     return vertx.executeBlocking(() -> {
       Json.warmUp();
       return null;
@@ -56,6 +74,7 @@ public final class SyncbusVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (reloader != null) {
+      node.reloadTrigger(() -> { });
       reloader.stop();
     }
     if (owner) {
@@ -76,28 +95,38 @@ public final class SyncbusVerticle extends VerticleBase {
     return ConfigFile.load(vertx, ConfigFile.DEFAULT_PATH, env);
   }
 
-  private Future<?> deploy(SyncbusConfig config) {
+  private Future<?> deploy(SyncbusConfig loaded) {
+    RunningConfig running = node.config(loaded);
     owner = node.claimOwners();
     if (!owner) {
-      return vertx.deployVerticle(new HttpVerticle(node.config() != null ? node.config() : config, node));
+      return deployEdge(running);
     }
+    SyncbusConfig config = running.get();
     Logging.setLevel(config.logLevel());
     warnAbout(config);
-    node.config(config);
     return replications()
-        .map(replications -> new QueueOwners(vertx, node, replications))
+        .map(replications -> new QueueOwners(vertx, node.id(), clock, replications))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
         .compose(owners -> (config.bridges().tcp().enabled()
-            ? vertx.deployVerticle(new BridgeVerticle(config, node)) : Future.succeededFuture()).map(owners))
-        .compose(owners -> vertx.deployVerticle(new HttpVerticle(config, node)).map(owners))
-        .onSuccess(this::watchConfigFile);
+            ? vertx.deployVerticle(new BridgeVerticle(running, clock)) : Future.succeededFuture()).map(owners))
+        .compose(owners -> deployEdge(running).map(owners))
+        .onSuccess(owners -> watchConfigFile(running, owners));
+  }
+
+  /** An HTTP edge, with the SockJS bridge mounted when enabled; the node learns its port. */
+  private Future<String> deployEdge(RunningConfig running) {
+    SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
+    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path())) : List.of();
+    HttpVerticle edge = new HttpVerticle(running, node.id(), node.subscribers(), clock, mounts);
+    return vertx.deployVerticle(edge).onSuccess(id -> node.httpPort(edge.port()));
   }
 
   /** Applies changes of the configuration file while running, when there is a file. */
-  private void watchConfigFile(QueueOwners owners) {
+  private void watchConfigFile(RunningConfig running, QueueOwners owners) {
     String file = config().getString(CONFIG_FILE, config().isEmpty() ? ConfigFile.DEFAULT_PATH : null);
     if (file != null) {
-      reloader = new Reloader(vertx, node, owners, file, node.config());
+      reloader = new Reloader(vertx, running, owners, file);
+      node.reloadTrigger(reloader::reloadNow);
       reloader.start();
     }
   }

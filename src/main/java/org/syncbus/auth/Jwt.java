@@ -11,6 +11,8 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.util.List;
 import org.syncbus.config.ConfigException;
+import org.syncbus.contract.Refusal;
+import org.syncbus.contract.Refused;
 import org.syncbus.config.SyncbusConfig;
 
 /**
@@ -78,25 +80,25 @@ public final class Jwt {
     return auth != null;
   }
 
-  /** Succeeds when {@code token} is valid and grants {@code right} on {@code queue}; else {@link AccessDenied}. */
+  /** Succeeds when {@code token} is valid and grants {@code right} on {@code queue}; else {@link Refused} (401 or 403). */
   public Future<Void> authorize(String token, String queue, Right right) {
     return claims(token).compose(claims -> allows(claims, queue, right)
         ? Future.succeededFuture()
-        : Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN,
+        : Future.failedFuture(Refusal.FORBIDDEN.with(
             "the token does not grant " + right.claimName() + " on queue " + queue)));
   }
 
-  /** The claims of a valid token; {@link AccessDenied} 401 otherwise. */
+  /** The claims of a valid token; {@link Refused} 401 otherwise. */
   public Future<JsonObject> claims(String token) {
     if (token == null || token.isBlank()) {
-      return Future.failedFuture(new AccessDenied(AccessDenied.UNAUTHENTICATED, "missing token"));
+      return Future.failedFuture(Refusal.UNAUTHENTICATED.with("missing token"));
     }
     if (auth == null) {
-      return Future.failedFuture(new AccessDenied(AccessDenied.UNAUTHENTICATED, "JWTs are not accepted (no auth.jwt.keys)"));
+      return Future.failedFuture(Refusal.UNAUTHENTICATED.with("JWTs are not accepted (no auth.jwt.keys)"));
     }
     return auth.authenticate(new TokenCredentials(token))
         .map(user -> user.principal())
-        .recover(error -> Future.failedFuture(new AccessDenied(AccessDenied.UNAUTHENTICATED,
+        .recover(error -> Future.failedFuture(Refusal.UNAUTHENTICATED.with(
             "invalid token (" + error.getMessage() + ")")));
   }
 

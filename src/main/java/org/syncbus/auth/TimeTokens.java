@@ -7,7 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.function.LongSupplier;
+import java.time.Clock;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -26,13 +26,13 @@ public final class TimeTokens {
 
   private final long ttlSeconds;
   private final long maxSkewSeconds;
-  private final LongSupplier nowSeconds;
+  private final Clock clock;
   private final Map<String, Mac> macs = new HashMap<>();
 
-  public TimeTokens(long ttlSeconds, long maxSkewSeconds, LongSupplier nowSeconds) {
+  public TimeTokens(long ttlSeconds, long maxSkewSeconds, Clock clock) {
     this.ttlSeconds = ttlSeconds;
     this.maxSkewSeconds = maxSkewSeconds;
-    this.nowSeconds = nowSeconds;
+    this.clock = clock;
   }
 
   /** The wall clock in Unix seconds, as tokens count time. */
@@ -60,7 +60,7 @@ public final class TimeTokens {
     } catch (NumberFormatException e) {
       return false;
     }
-    long now = nowSeconds.getAsLong();
+    long now = clock.millis() / 1000;
     if (now - timestamp > ttlSeconds || timestamp - now > maxSkewSeconds) {
       return false;
     }

@@ -6,15 +6,15 @@ import io.vertx.ext.bridge.BaseBridgeEvent;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
-import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.syncbus.Addresses;
-import org.syncbus.Failure;
-import org.syncbus.auth.AccessDenied;
+import org.syncbus.auth.Access;
+import org.syncbus.auth.Credentials;
 import org.syncbus.auth.Jwt;
+import org.syncbus.contract.Addresses;
+import org.syncbus.contract.Refusal;
+import org.syncbus.contract.Refused;
 
 /**
  * Who may do what through an event-bus bridge: deny by default, every frame authorised here.
@@ -31,22 +31,17 @@ import org.syncbus.auth.Jwt;
  * fails with that code; the connection stays open and nothing is applied.
  */
 public final class BridgeGuard {
-  private static final Pattern ADDRESS = Pattern.compile(
-      Pattern.quote(Addresses.PREFIX) + "([A-Za-z0-9_-]{1,64})\\.(apply|snapshot|updates)");
-  private static final String BEARER = "Bearer ";
 
-  private final Supplier<Jwt> jwt;
-  private final Supplier<Set<String>> queues;
+  private final Access access;
 
-  /** Checks tokens with the current {@code jwt} and knows the current {@code queues}: both change on reload. */
-  public BridgeGuard(Supplier<Jwt> jwt, Supplier<Set<String>> queues) {
-    this.jwt = jwt;
-    this.queues = queues;
+  /** Checks tokens and queues with {@code access}, which follows reloads. */
+  public BridgeGuard(Access access) {
+    this.access = access;
   }
 
   /** Lets through the addresses a bridge may reach at all; what each client may do is decided per frame. */
   static <T extends BridgeOptions> T permit(T options) {
-    String queue = Pattern.quote(Addresses.PREFIX) + "[A-Za-z0-9_-]{1,64}\\.";
+    String queue = Pattern.quote(Addresses.PREFIX) + Addresses.QUEUE_NAME + "\\.";
     options.addInboundPermitted(new PermittedOptions().setAddressRegex(queue + "(apply|snapshot)"))
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(queue + "updates"));
     return options;
@@ -62,7 +57,7 @@ public final class BridgeGuard {
       decision = check(event.type(), event.getRawMessage());
     } catch (RuntimeException e) {
       // A frame of the wrong shape (headers not an object, address not a string, …).
-      decision = Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "malformed frame"));
+      decision = Future.failedFuture(Refusal.FORBIDDEN.with("malformed frame"));
     }
     decision.onComplete(result -> {
       if (result.succeeded()) {
@@ -78,7 +73,7 @@ public final class BridgeGuard {
     return switch (type) {
       case SEND -> authorize(frame, "apply", Jwt.Right.PUBLISH, "snapshot", Jwt.Right.SUBSCRIBE);
       case REGISTER -> authorize(frame, "updates", Jwt.Right.SUBSCRIBE, null, null);
-      case PUBLISH -> Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN,
+      case PUBLISH -> Future.failedFuture(Refusal.FORBIDDEN.with(
           "publishing through the bridge is not allowed: send batches to syncbus.Q.apply"));
       default -> Future.succeededFuture();
     };
@@ -86,16 +81,16 @@ public final class BridgeGuard {
 
   private Future<Void> authorize(JsonObject frame, String kind, Jwt.Right right, String otherKind, Jwt.Right otherRight) {
     String address = frame == null ? null : frame.getString("address");
-    Matcher matcher = address == null ? null : ADDRESS.matcher(address);
+    Matcher matcher = address == null ? null : Addresses.PUBLIC.matcher(address);
     if (matcher == null || !matcher.matches()
         || !(matcher.group(2).equals(kind) || matcher.group(2).equals(otherKind))) {
-      return Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "address not reachable: " + address));
+      return Future.failedFuture(Refusal.FORBIDDEN.with("address not reachable: " + address));
     }
     String queue = matcher.group(1);
-    if (!queues.get().contains(queue)) {
-      return Future.failedFuture(new AccessDenied(AccessDenied.FORBIDDEN, "unknown queue: " + queue));
+    if (!access.queues().contains(queue)) {
+      return Future.failedFuture(Refusal.FORBIDDEN.with("unknown queue: " + queue));
     }
-    return jwt.get().authorize(token(frame), queue, matcher.group(2).equals(kind) ? right : otherRight);
+    return access.jwt().authorize(token(frame), queue, matcher.group(2).equals(kind) ? right : otherRight);
   }
 
   private static String token(JsonObject frame) {
@@ -104,14 +99,12 @@ public final class BridgeGuard {
       return null;
     }
     String authorization = headers.getString("Authorization", headers.getString("authorization"));
-    if (authorization != null && authorization.startsWith(BEARER)) {
-      return authorization.substring(BEARER.length()).trim();
-    }
-    return headers.getString("token");
+    String bearer = Credentials.bearer(authorization);
+    return bearer != null ? bearer : headers.getString("token");
   }
 
   private static JsonObject refusal(JsonObject frame, Throwable cause) {
-    int code = cause instanceof AccessDenied denied ? denied.status() : Failure.UNEXPECTED.code();
+    int code = (cause instanceof Refused refused ? refused.refusal() : Refusal.UNEXPECTED).code();
     String replyAddress = frame == null ? null : frame.getString("replyAddress");
     String address = frame == null ? null : frame.getString("address");
     return new JsonObject()

@@ -18,8 +18,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.logging.Logger;
-import org.syncbus.NodeState;
-import org.syncbus.auth.Jwt;
+import org.syncbus.auth.Access;
+import org.syncbus.config.RunningConfig;
+import java.time.Clock;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.SyncbusConfig;
 
@@ -39,26 +40,26 @@ public final class BridgeVerticle extends VerticleBase {
   /** A larger frame is refused and its connection closed: nothing legitimate is that big. */
   private static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
-  private final SyncbusConfig config;
-  private final NodeState node;
-  private volatile Jwt jwt;
+  private final RunningConfig running;
+  private final Clock clock;
   private Runnable stopFollowing = () -> { };
   private TcpEventBusBridge bridge;
   private NetServer front;
   private NetClient backend;
   private int bridgePort;
 
-  public BridgeVerticle(SyncbusConfig config, NodeState node) {
-    this.config = config;
-    this.node = node;
+  /** @param running the node's configuration, followed for keys and queues on this verticle's event loop */
+  public BridgeVerticle(RunningConfig running, Clock clock) {
+    this.running = running;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
-    SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
-    jwt = Jwt.create(vertx, config.jwt());
-    stopFollowing = node.onConfig(context, next -> jwt = Jwt.create(vertx, next.jwt()));
-    BridgeGuard guard = new BridgeGuard(() -> jwt, () -> node.config().queues().keySet());
+    SyncbusConfig.TcpBridge tcp = running.get().bridges().tcp();
+    Access access = new Access(vertx, clock, running.get());
+    stopFollowing = running.follow(context, access::reconfigure);
+    BridgeGuard guard = new BridgeGuard(access);
     bridge = TcpEventBusBridge.create(vertx, BridgeGuard.permit(new BridgeOptions()), new NetServerOptions(),
         (BridgeEvent event) -> guard.handle(event, (refused, frame) -> refused.socket().write(frame(frame))));
     backend = vertx.createNetClient();

@@ -5,20 +5,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import org.syncbus.auth.Jwt;
-import java.util.Set;
-import java.util.function.Supplier;
+import org.syncbus.auth.Access;
+import org.syncbus.http.Mount;
 
 /**
- * The SockJS event-bus bridge ({@code bridges.sockjs}) for browsers and Node, mounted by the HTTP
- * edge under its path ({@code /eventbus/*}). What each frame may do is decided by {@link BridgeGuard}.
+ * The SockJS event-bus bridge ({@code bridges.sockjs}) for browsers and Node, mounted on every HTTP
+ * edge under its path ({@code /eventbus/*}). What each frame may do is decided by {@link BridgeGuard}
+ * with the edge's {@link Access}, so it follows reloaded keys and queues.
  */
-public final class SockJsBridge {
-  private SockJsBridge() {}
-
-  /** The bridge's router, to mount at {@code bridges.sockjs.path + "/*"}; JWT and queues as they currently are. */
-  public static Router router(Vertx vertx, Supplier<Jwt> jwt, Supplier<Set<String>> queues) {
-    BridgeGuard guard = new BridgeGuard(jwt, queues);
+public record SockJsBridge(String path) implements Mount {
+  @Override
+  public Router router(Vertx vertx, Access access) {
+    BridgeGuard guard = new BridgeGuard(access);
     return SockJSHandler.create(vertx).bridge(BridgeGuard.permit(new SockJSBridgeOptions()),
         event -> guard.handle(event, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode()))));
   }

@@ -12,13 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.syncbus.Protocol;
+import org.syncbus.contract.Protocol;
+import org.syncbus.support.Backoff;
 import org.syncbus.queue.Backlog;
 import org.syncbus.queue.Batches;
 import org.syncbus.queue.Change;
@@ -196,9 +196,8 @@ public final class Subscription {
       finish(refused);
       return;
     }
-    long max = client.options().reconnectMax().toMillis();
-    long delay = Math.min(max, client.options().reconnectInitial().toMillis() << Math.min(attempt, 20));
-    long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    long jittered = new Backoff(client.options().reconnectInitial(), client.options().reconnectMax())
+        .jitteredMillis(attempt);
     attempt++;
     LOG.fine(() -> "syncbus client: queue " + client.options().queue() + ": " + error.getMessage()
         + "; reconnecting in " + jittered + " ms");

@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Function;
-import org.syncbus.Protocol;
+import org.syncbus.contract.Protocol;
 import org.syncbus.auth.TimeTokens;
 
 /**
@@ -112,7 +112,7 @@ public final class SyncClient {
     }
     if (pk == null || pk.failed()) {
       pk = get(options.path("info") + "?" + subscribeQuery(), SyncClient::expectOk)
-          .map(body -> new JsonObject(body).getString("pk"));
+          .map(body -> new JsonObject(body).getString(Protocol.INFO_PK));
     }
     return pk;
   }

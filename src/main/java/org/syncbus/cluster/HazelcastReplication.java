@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Logger;
-import org.syncbus.Addresses;
+import org.syncbus.contract.Addresses;
 import org.syncbus.owner.Replication;
 
 /**
@@ -62,6 +62,11 @@ public final class HazelcastReplication implements Replication {
     this.records = hazelcast.getMap(MAP);
     this.queue = queue;
     this.node = node;
+  }
+
+  /** Internal, clustered: an owner that gave its queue up says so here, and the other nodes take it over. */
+  private static String handover(String queue) {
+    return Addresses.PREFIX + queue + ".handover";
   }
 
   /** The Hazelcast instance of a clustered Vert.x, or null when it is not clustered on Hazelcast. */
@@ -113,7 +118,7 @@ public final class HazelcastReplication implements Replication {
           context.runOnContext(v -> tryTakeOver());
         }
       });
-      handovers = vertx.eventBus().consumer(Addresses.handover(queue), message -> tryTakeOver());
+      handovers = vertx.eventBus().consumer(handover(queue), message -> tryTakeOver());
     }
   }
 
@@ -185,7 +190,7 @@ public final class HazelcastReplication implements Replication {
         .map(released -> {
           if (released) {
             LOG.info(() -> "queue " + queue + ": handed over (term " + term + ")");
-            vertx.eventBus().publish(Addresses.handover(queue), node);
+            vertx.eventBus().publish(handover(queue), node);
           }
           return null;
         });

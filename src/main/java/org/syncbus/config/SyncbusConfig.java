@@ -20,7 +20,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
-  public static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
   private static final Set<String> LOG_LEVELS =
       Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 

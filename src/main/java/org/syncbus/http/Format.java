@@ -2,7 +2,7 @@ package org.syncbus.http;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import org.syncbus.Protocol;
+import org.syncbus.contract.Protocol;
 
 /**
  * How a stream frames the backlog and the batches.

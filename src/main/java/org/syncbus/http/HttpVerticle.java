@@ -15,22 +15,24 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.core.http.HttpMethod;
-import java.util.Set;
-import org.syncbus.auth.AccessDenied;
-import org.syncbus.auth.Jwt;
-import org.syncbus.bridge.SockJsBridge;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.syncbus.Addresses;
-import org.syncbus.Failure;
-import org.syncbus.NodeState;
-import org.syncbus.Protocol;
-import org.syncbus.auth.TimeTokens;
+import org.syncbus.auth.Access;
+import org.syncbus.auth.Credentials;
+import org.syncbus.auth.Jwt;
 import org.syncbus.config.ConfigException;
+import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.contract.Addresses;
+import org.syncbus.contract.Protocol;
+import org.syncbus.contract.Refusal;
+import org.syncbus.contract.Refused;
+import org.syncbus.stream.StreamCodecs;
 
 /**
  * The HTTP edge: {@code /poll}, {@code /update} and {@code /__ping} exactly as PROTOCOL.md for the
@@ -50,35 +52,49 @@ public final class HttpVerticle extends VerticleBase {
   private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json; charset=utf-8";
-  private static final String BEARER = "Bearer ";
   /** How long the rest of a refused, too large body is read before the connection is closed. */
   private static final long DRAIN_MILLIS = 2_000;
-  private static final String ACCESS_TOKEN = "access_token";
   /** An owner answers in milliseconds; one that does not within this is gone (503, retry). */
   private static final DeliveryOptions APPLY_OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
+  private final RunningConfig running;
+  private final String nodeId;
+  private final SubscriberCounts counts;
+  private final Clock clock;
+  private final List<Mount> mounts;
   private SyncbusConfig config;
   private long keepAliveTimer = -1;
   private Runnable stopFollowing = () -> { };
-  private final NodeState node;
   private final Map<String, QueueEdge> edges = new LinkedHashMap<>();
-  private TimeTokens tokens;
-  private Jwt jwt;
+  private Access access;
   private HttpServer server;
 
-  public HttpVerticle(SyncbusConfig config, NodeState node) {
-    this.config = config;
-    this.node = node;
+  /**
+   * @param running the node's configuration, followed on this verticle's event loop
+   * @param nodeId this node's id, reported by {@code /queues/Q/info}
+   * @param counts the node-wide subscriber counts, shared with the node's other edges
+   * @param mounts routers to mount on this edge (the SockJS bridge)
+   */
+  public HttpVerticle(RunningConfig running, String nodeId, SubscriberCounts counts, Clock clock, List<Mount> mounts) {
+    this.running = running;
+    this.nodeId = nodeId;
+    this.counts = counts;
+    this.clock = clock;
+    this.mounts = List.copyOf(mounts);
+  }
+
+  /** The port this edge listens on, once started. */
+  public int port() {
+    return server.actualPort();
   }
 
   @Override
   public Future<?> start() {
-    SyncbusConfig.TimeTokens tokenConfig = config.timeTokens();
-    tokens = new TimeTokens(tokenConfig.ttlSeconds(), tokenConfig.maxSkewSeconds(), TimeTokens::systemSeconds);
-    jwt = Jwt.create(vertx, config.jwt());
+    StreamCodecs.register(vertx.eventBus());
+    config = running.get();
+    access = new Access(vertx, clock, config);
     for (SyncbusConfig.Queue queue : config.queues().values()) {
-      edges.put(queue.name(), new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(),
-          node.subscribers(queue.name())));
+      edges.put(queue.name(), newEdge(queue, config));
     }
     SyncbusConfig.Http http = config.http();
     // Strict thread mode: every request and response of an edge lives on its event loop, so
@@ -91,15 +107,16 @@ public final class HttpVerticle extends VerticleBase {
             .setPerFrameWebSocketCompressionSupported(false))
         .requestHandler(router());
     scheduleKeepAlive();
-    stopFollowing = node.onConfig(context, this::reconfigure);
+    stopFollowing = running.follow(context, this::reconfigure);
     return Future.all(edges.values().stream().map(QueueEdge::start).toList())
         .compose(v -> server.listen())
         .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
             + http.host() + ":" + http.port() + " (" + error.getMessage() + ")")))
-        .onSuccess(s -> {
-          node.httpPort(s.actualPort());
-          LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort());
-        });
+        .onSuccess(s -> LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort()));
+  }
+
+  private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
+    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), counts.of(queue.name()));
   }
 
   private void scheduleKeepAlive() {
@@ -116,8 +133,7 @@ public final class HttpVerticle extends VerticleBase {
   private void reconfigure(SyncbusConfig next) {
     boolean keepAliveChanged = next.sse().keepAliveSeconds() != config.sse().keepAliveSeconds();
     config = next;
-    tokens = new TimeTokens(next.timeTokens().ttlSeconds(), next.timeTokens().maxSkewSeconds(), TimeTokens::systemSeconds);
-    jwt = Jwt.create(vertx, next.jwt());
+    access.reconfigure(next);
     for (String name : List.copyOf(edges.keySet())) {
       if (!next.queues().containsKey(name)) {
         edges.remove(name).stop().onFailure(error -> LOG.log(Level.WARNING, "queue " + name + ": stopping its edge", error));
@@ -126,11 +142,11 @@ public final class HttpVerticle extends VerticleBase {
     for (SyncbusConfig.Queue queue : next.queues().values()) {
       QueueEdge edge = edges.get(queue.name());
       if (edge == null) {
-        QueueEdge added = new QueueEdge(vertx, queue, next.limits().subscriberBufferBytes(), node.subscribers(queue.name()));
+        QueueEdge added = newEdge(queue, next);
         edges.put(queue.name(), added);
         added.start().onFailure(error -> LOG.log(Level.WARNING, "queue " + queue.name() + ": starting its edge", error));
       } else {
-        edge.reconfigure(queue, next.limits().subscriberBufferBytes(), next.secretOverlapSeconds());
+        edge.reconfigure(queue, next.limits().subscriberBufferBytes());
       }
     }
     if (keepAliveChanged) {
@@ -151,14 +167,14 @@ public final class HttpVerticle extends VerticleBase {
       router.route().handler(CorsHandler.create()
           .addOrigins(config.http().allowedOrigins())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-          .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
+          .allowedHeaders(Set.of("Authorization", "Content-Type", Protocol.LAST_EVENT_ID)));
     }
-    if (config.bridges().sockjs().enabled()) {
-      String path = config.bridges().sockjs().path() + "/*";
-      // SockJS answers any Origin with CORS headers of its own: pages of other origins are
-      // refused here unless http.cors.allowedOrigins names them.
+    for (Mount mount : mounts) {
+      String path = mount.path() + "/*";
+      // A mounted bridge (SockJS) answers any Origin with CORS headers of its own: pages of other
+      // origins are refused here unless http.cors.allowedOrigins names them.
       router.route(path).handler(this::sameOriginOrAllowed);
-      router.route(path).subRouter(SockJsBridge.router(vertx, () -> jwt, () -> config.queues().keySet()));
+      router.route(path).subRouter(mount.router(vertx, access));
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
@@ -172,7 +188,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> {
       LOG.log(Level.SEVERE, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed", ctx.failure());
       if (!ctx.response().headWritten()) {
-        refuse(ctx.response(), Refusal.UNEXPECTED, null);
+        refuse(ctx.response(), Refusal.UNEXPECTED.with(null));
       } else {
         ctx.response().reset();
       }
@@ -187,20 +203,20 @@ public final class HttpVerticle extends VerticleBase {
     if (sameOrigin || config.http().allowedOrigins().contains(origin)) {
       ctx.next();
     } else {
-      refuse(ctx.response(), Refusal.FORBIDDEN, "origin " + origin + " is not in http.cors.allowedOrigins");
+      refuse(ctx.response(), Refusal.FORBIDDEN.with("origin " + origin + " is not in http.cors.allowedOrigins"));
     }
   }
 
   private void poll(RoutingContext ctx, String queue) {
     String formatName = FormBody.queryParam(ctx.request(), Protocol.FORMAT);
     if (formatName != null && !formatName.equals("seq")) {
-      refuse(ctx.response(), Refusal.BAD_PARAMETER, "format: unknown format \"" + formatName + "\" (expected \"seq\")");
+      refuse(ctx.response(), Refusal.BAD_PARAMETER.with("format: unknown format \"" + formatName + "\" (expected \"seq\")"));
       return;
     }
     Format format = formatName == null ? Format.PLAIN : Format.SEQ;
     String sinceText = FormBody.queryParam(ctx.request(), Protocol.SINCE);
     if (sinceText != null && format == Format.PLAIN) {
-      refuse(ctx.response(), Refusal.BAD_PARAMETER, "since: resuming needs format=seq");
+      refuse(ctx.response(), Refusal.BAD_PARAMETER.with("since: resuming needs format=seq"));
       return;
     }
     stream(ctx, queue, format, sinceText, NDJSON);
@@ -208,7 +224,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Server-sent events: resumes from {@code Last-Event-ID}, else from a {@code since} parameter. */
   private void events(RoutingContext ctx, String queue) {
-    String lastEventId = ctx.request().getHeader("Last-Event-ID");
+    String lastEventId = ctx.request().getHeader(Protocol.LAST_EVENT_ID);
     String sinceText = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim()
         : FormBody.queryParam(ctx.request(), Protocol.SINCE);
     stream(ctx, queue, Format.SSE, sinceText, EVENT_STREAM);
@@ -219,7 +235,7 @@ public final class HttpVerticle extends VerticleBase {
     if (sinceText != null) {
       since = QueueEdge.Since.parse(sinceText);
       if (since == null) {
-        refuse(ctx.response(), Refusal.BAD_PARAMETER, "since: expected EPOCH:SEQ");
+        refuse(ctx.response(), Refusal.BAD_PARAMETER.with("since: expected EPOCH:SEQ"));
         return;
       }
     }
@@ -239,14 +255,14 @@ public final class HttpVerticle extends VerticleBase {
 
   private void info(RoutingContext ctx, String queue, QueueEdge edge) {
     JsonObject info = new JsonObject()
-        .put("queue", queue)
-        .put("pk", edge.config().pk())
+        .put(Protocol.INFO_QUEUE, queue)
+        .put(Protocol.INFO_PK, edge.config().pk())
         .put(Protocol.EPOCH, edge.epoch())
         .put(Protocol.SEQ, edge.seq())
-        .put("records", edge.records())
-        .put("subscribers", edge.nodeSubscribers())
-        .put("node", node.nodeId())
-        .put("owner", edge.owner());
+        .put(Protocol.INFO_RECORDS, edge.records())
+        .put(Protocol.INFO_SUBSCRIBERS, edge.nodeSubscribers())
+        .put(Protocol.INFO_NODE, nodeId)
+        .put(Protocol.INFO_OWNER, edge.owner());
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(info.encode());
   }
 
@@ -258,7 +274,7 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     QueueEdge edge = edges.get(queue);
     Future<QueueEdge> allowed = edge == null ? Future.failedFuture(Refusal.UNKNOWN_QUEUE.with(queue))
-        : authenticate(request, edge, Jwt.Right.SUBSCRIBE, Protocol.POLL_MESSAGE, FormBody.queryParam(request, Protocol.HMAC))
+        : access.authorize(queue, Jwt.Right.SUBSCRIBE, subscribeCredentials(request), Protocol.POLL_MESSAGE)
             .compose(v -> edge.ready() ? Future.succeededFuture(edge) : Future.failedFuture(
                 Refusal.NOT_READY.with("queue " + queue + " is loading its backlog; retry later")));
     return allowed.onFailure(error -> refuse(ctx.response(), error));
@@ -269,7 +285,7 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerResponse response = ctx.response();
     QueueEdge edge = edges.get(queue);
     if (edge == null) {
-      refuse(response, Refusal.UNKNOWN_QUEUE, queue);
+      refuse(response, Refusal.UNKNOWN_QUEUE.with(queue));
       return;
     }
     FormBody.read(request, config.http().maxBodyBytes())
@@ -281,10 +297,12 @@ public final class HttpVerticle extends VerticleBase {
   private void publish(HttpServerRequest request, HttpServerResponse response, QueueEdge edge, Map<String, String> form) {
     String data = form.get(Protocol.DATA);
     if (data == null) {
-      refuse(response, Refusal.MISSING_DATA, null);
+      refuse(response, Refusal.MISSING_DATA.with(null));
       return;
     }
-    authenticate(request, edge, Jwt.Right.PUBLISH, data, form.get(Protocol.HMAC))
+    Credentials credentials = new Credentials(Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION)),
+        form.get(Protocol.HMAC));
+    access.authorize(edge.config().name(), Jwt.Right.PUBLISH, credentials, data)
         .onSuccess(v -> apply(response, edge, data))
         .onFailure(error -> refuse(response, error));
   }
@@ -294,57 +312,32 @@ public final class HttpVerticle extends VerticleBase {
     vertx.eventBus().request(Addresses.apply(queue), data, APPLY_OPTIONS)
         .onSuccess(reply -> response.end())
         .onFailure(error -> {
-          Failure failure = Failure.of(error);
-          switch (failure) {
-            case INVALID_BATCH -> refuse(response, Refusal.INVALID_BATCH, error.getMessage());
-            case NOT_READY -> refuse(response, Refusal.NOT_READY, error instanceof ReplyException reply
+          Refusal refusal = Refusal.ofReply(error);
+          switch (refusal) {
+            case INVALID_BATCH -> refuse(response, refusal.with(error.getMessage()));
+            case NOT_READY -> refuse(response, refusal.with(error instanceof ReplyException reply
                 && reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
                 ? "queue " + queue + " has no owner right now (starting, or changing owner); retry later"
-                : error.getMessage());
+                : error.getMessage()));
             default -> {
               LOG.log(Level.WARNING, "queue " + queue + ": apply failed", error);
-              refuse(response, Refusal.UNEXPECTED, null);
+              refuse(response, Refusal.UNEXPECTED.with(null));
             }
           }
         });
   }
 
   /**
-   * Whether the request may do {@code right} on the edge's queue: with a JWT when it brings one
-   * ({@code Authorization: Bearer …}, or {@code access_token} to subscribe, since a browser's
-   * {@code EventSource} cannot send headers), else with a time token ({@code hmac}) signing
-   * {@code message} with the queue's secret for that right.
+   * A subscriber's credentials: a JWT in {@code Authorization: Bearer …}, or in
+   * {@code access_token} (a browser's {@code EventSource} cannot send headers), else the time
+   * token {@code hmac}.
    */
-  private Future<Void> authenticate(HttpServerRequest request, QueueEdge edge, Jwt.Right right, String message,
-                                    String hmac) {
-    String bearer = bearer(request);
-    if (bearer == null && right == Jwt.Right.SUBSCRIBE) {
-      bearer = FormBody.queryParam(request, ACCESS_TOKEN);
+  private static Credentials subscribeCredentials(HttpServerRequest request) {
+    String bearer = Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
+    if (bearer == null) {
+      bearer = FormBody.queryParam(request, Protocol.ACCESS_TOKEN);
     }
-    if (bearer != null) {
-      return jwt.authorize(bearer, edge.config().name(), right).recover(error -> Future.failedFuture(
-          error instanceof AccessDenied denied && denied.status() == AccessDenied.FORBIDDEN
-              ? Refusal.FORBIDDEN.with(denied.getMessage())
-              : Refusal.UNAUTHENTICATED.with(error.getMessage())));
-    }
-    if (!config.timeTokens().enabled()) {
-      return Future.succeededFuture();
-    }
-    if (hmac == null) {
-      return Future.failedFuture(Refusal.MISSING_TOKEN.with(null));
-    }
-    for (SyncbusConfig.Secrets secrets : edge.acceptedSecrets()) {
-      if (tokens.valid(right == Jwt.Right.PUBLISH ? secrets.publish() : secrets.subscribe(), message, hmac)) {
-        return Future.succeededFuture();
-      }
-    }
-    return Future.failedFuture(Refusal.INVALID_TOKEN.with(null));
-  }
-
-  private static String bearer(HttpServerRequest request) {
-    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-    return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-        ? authorization.substring(BEARER.length()).trim() : null;
+    return new Credentials(bearer, FormBody.queryParam(request, Protocol.HMAC));
   }
 
   private void refuseBody(HttpServerRequest request, HttpServerResponse response, Throwable error) {
@@ -353,9 +346,9 @@ public final class HttpVerticle extends VerticleBase {
       // 413: the rest of the body is read and dropped (FormBody keeps reading), for a bounded time.
       response.putHeader(HttpHeaders.CONNECTION, "close");
       response.endHandler(v -> closeOnceRead(request));
-      refuse(response, Refusal.TOO_LARGE, error.getMessage());
+      refuse(response, Refusal.TOO_LARGE.with(error.getMessage()));
     } else if (error instanceof FormBody.Malformed) {
-      refuse(response, Refusal.MALFORMED_FORM, error.getMessage());
+      refuse(response, Refusal.MALFORMED_FORM.with(error.getMessage()));
     } else {
       LOG.log(Level.FINE, "reading an update body failed", error);
       if (!response.closed()) {
@@ -389,28 +382,30 @@ public final class HttpVerticle extends VerticleBase {
         .end(new JsonObject().put("status", allReady ? "UP" : "DOWN").put("queues", queues).encode());
   }
 
-  /** Refuses with a {@link Refusal.Refused}; anything else is unexpected (500, logged). */
+  /** Refuses with a {@link Refused}; anything else is unexpected (500, logged). */
   private static void refuse(HttpServerResponse response, Throwable error) {
-    if (error instanceof Refusal.Refused refused) {
-      refuse(response, refused.refusal, refused.detail);
+    if (error instanceof Refused refused) {
+      refuse(response, refused);
     } else {
       LOG.log(Level.SEVERE, "unexpected failure", error);
-      refuse(response, Refusal.UNEXPECTED, null);
+      refuse(response, Refusal.UNEXPECTED.with(null));
     }
   }
 
-  private static void refuse(HttpServerResponse response, Refusal refusal, String detail) {
+  /** The one mapping of a refusal onto HTTP: its status, its text and detail as a plain-text body. */
+  private static void refuse(HttpServerResponse response, Refused refused) {
     if (response.ended() || response.closed()) {
       return;
     }
+    Refusal refusal = refused.refusal();
     if (refusal == Refusal.NOT_READY) {
       response.putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
     if (refusal == Refusal.UNAUTHENTICATED) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
-    response.setStatusCode(refusal.status)
+    response.setStatusCode(refusal.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
-        .end(detail == null ? refusal.text : refusal.text + ": " + detail);
+        .end(refused.httpBody());
   }
 }

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
-import org.syncbus.Addresses;
 import org.syncbus.config.SyncbusConfig;
-import org.syncbus.owner.StreamEvent;
-import org.syncbus.owner.SyncReply;
+import org.syncbus.stream.StreamAddresses;
+import org.syncbus.stream.StreamEvent;
+import org.syncbus.stream.SyncReply;
 import org.syncbus.queue.Json;
 import org.syncbus.queue.Key;
 import org.syncbus.queue.Update;
@@ -59,8 +59,6 @@ final class QueueEdge {
   private final Vertx vertx;
   private SyncbusConfig.Queue config;
   private long subscriberLimit;
-  private SyncbusConfig.Secrets previousSecrets;
-  private long previousSecretsUntil;
   private final AtomicInteger nodeSubscribers;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
   private final LinkedHashMap<Key, byte[]> records = new LinkedHashMap<>();
@@ -88,7 +86,7 @@ final class QueueEdge {
   }
 
   Future<Void> start() {
-    consumer = vertx.eventBus().consumer(Addresses.stream(config.name()), message -> onEvent(message.body()));
+    consumer = vertx.eventBus().consumer(StreamAddresses.stream(config.name()), message -> onEvent(message.body()));
     return consumer.completion().onSuccess(v -> sync());
   }
 
@@ -105,29 +103,12 @@ final class QueueEdge {
   }
 
   /**
-   * Takes reloaded settings of the queue: its secrets (the previous ones still accepted for
-   * {@code overlapSeconds}), its retention and the subscriber limit, for what comes next; open
-   * streams go on untouched.
+   * Takes reloaded settings of the queue: its retention and the subscriber limit, for what comes
+   * next; open streams go on untouched.
    */
-  void reconfigure(SyncbusConfig.Queue next, long subscriberLimit, long overlapSeconds) {
-    if (overlapSeconds == 0) {
-      previousSecrets = null;
-    } else if (!next.secrets().equals(config.secrets()) && !config.secrets().publish().isEmpty()
-        && !config.secrets().subscribe().isEmpty()) {
-      previousSecrets = config.secrets();
-      previousSecretsUntil = System.currentTimeMillis() + overlapSeconds * 1000;
-    }
+  void reconfigure(SyncbusConfig.Queue next, long subscriberLimit) {
     config = next;
     this.subscriberLimit = subscriberLimit;
-  }
-
-  /** The secrets a time token may be signed with now: the current ones, and the previous ones during the overlap. */
-  List<SyncbusConfig.Secrets> acceptedSecrets() {
-    if (previousSecrets != null && System.currentTimeMillis() < previousSecretsUntil) {
-      return List.of(config.secrets(), previousSecrets);
-    }
-    previousSecrets = null;
-    return List.of(config.secrets());
   }
 
   boolean ready() {
@@ -220,10 +201,10 @@ final class QueueEdge {
 
   /** A batch of the retained log with its framings, each built once, when first needed. */
   private static final class Framed {
-    final StreamEvent event;
+    final StreamEvent.Batch event;
     private final Buffer[] byFormat = new Buffer[Format.values().length];
 
-    Framed(StreamEvent event) {
+    Framed(StreamEvent.Batch event) {
       this.event = event;
       byFormat[Format.PLAIN.ordinal()] = event.line();
     }
@@ -273,24 +254,21 @@ final class QueueEdge {
       resync("the owner started a new history, epoch " + event.epoch());
       return;
     }
-    if (event.isReset()) {
-      owner = event.owner();
-      if (event.seq() != seq) {
-        resync("the owner, " + owner + ", is at seq " + event.seq() + " and this mirror at " + seq);
+    if (event instanceof StreamEvent.Reset reset) {
+      owner = reset.owner();
+      if (reset.seq() != seq) {
+        resync("the owner, " + owner + ", is at seq " + reset.seq() + " and this mirror at " + seq);
       }
-      return;
+    } else if (event instanceof StreamEvent.Batch batch) {
+      if (batch.seq() == seq + 1) {
+        apply(batch);
+      } else if (batch.seq() > seq) {
+        resync("missed batches " + (seq + 1) + " to " + (batch.seq() - 1));
+      }
     }
-    if (event.seq() <= seq) {
-      return;
-    }
-    if (event.seq() != seq + 1) {
-      resync("missed batches " + (seq + 1) + " to " + (event.seq() - 1));
-      return;
-    }
-    apply(event);
   }
 
-  private void apply(StreamEvent event) {
+  private void apply(StreamEvent.Batch event) {
     List<Update> batch = event.batch();
     List<byte[]> elements = event.elements();
     for (int i = 0; i < batch.size(); i++) {
@@ -356,7 +334,7 @@ final class QueueEdge {
     syncing = true;
     vertx.cancelTimer(retryTimer);
     vertx.eventBus()
-        .<SyncReply>request(Addresses.sync(config.name()), null, new DeliveryOptions().setSendTimeout(SYNC_TIMEOUT_MILLIS))
+        .<SyncReply>request(StreamAddresses.sync(config.name()), null, new DeliveryOptions().setSendTimeout(SYNC_TIMEOUT_MILLIS))
         .onSuccess(reply -> install(reply.body()))
         .onFailure(error -> retrySync());
   }

@@ -20,10 +20,15 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.syncbus.Addresses;
-import org.syncbus.Failure;
-import org.syncbus.Protocol;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.contract.Addresses;
+import org.syncbus.contract.Failure;
+import org.syncbus.contract.Protocol;
+import org.syncbus.stream.StreamAddresses;
+import org.syncbus.stream.StreamCodecs;
+import org.syncbus.stream.StreamEvent;
+import org.syncbus.stream.SyncReply;
+import org.syncbus.support.Backoff;
 import org.syncbus.queue.Batches;
 import org.syncbus.queue.ExpiringQueue;
 import org.syncbus.queue.InvalidBatchException;
@@ -107,6 +112,7 @@ public final class QueueVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    StreamCodecs.register(vertx.eventBus());
     replication = replications.apply(vertx, config.name());
     source = BacklogSource.of(vertx, config.backlog());
     if (config.type() == SyncbusConfig.QueueType.EXPIRING) {
@@ -167,7 +173,7 @@ public final class QueueVerticle extends VerticleBase {
     return loadRecords(1).compose(records -> vertx.executeBlocking(() -> {
       PubSubQueue fresh = newQueue();
       fresh.apply(records);
-      return new Started(fresh, encode(fresh), newEpoch(), 0, config.backlog().describe());
+      return new Started(fresh, encode(fresh), newEpoch(clock), 0, config.backlog().describe());
     }, false)).compose(started -> {
       String snapshot = new String(Json.array(List.copyOf(started.encoded().values())), StandardCharsets.UTF_8);
       return replication.create(new Replication.History(started.epoch(), 0, 0, snapshot, List.of())).map(started);
@@ -182,8 +188,7 @@ public final class QueueVerticle extends VerticleBase {
           if (stopped) {
             return Future.failedFuture(error);
           }
-          long initial = config.backlog().retryInitial().toMillis();
-          long delay = Math.min(config.backlog().retryMax().toMillis(), initial << Math.min(attempt - 1, 30));
+          long delay = new Backoff(config.backlog().retryInitial(), config.backlog().retryMax()).delayMillis(attempt - 1);
           LOG.warning(() -> "queue " + config.name() + ": initial backlog from " + config.backlog().describe()
               + " failed (attempt " + attempt + ": " + reason(error) + "); retrying in " + delay + " ms");
           return vertx.timer(delay).compose(v -> loadRecords(attempt + 1));
@@ -220,11 +225,11 @@ public final class QueueVerticle extends VerticleBase {
     EventBus eventBus = vertx.eventBus();
     consumers.add(eventBus.consumer(Addresses.apply(config.name()), this::onApply));
     consumers.add(eventBus.consumer(Addresses.snapshot(config.name()), this::onSnapshot));
-    consumers.add(eventBus.<Object>consumer(Addresses.sync(config.name()), this::onSync));
+    consumers.add(eventBus.<Object>consumer(StreamAddresses.sync(config.name()), this::onSync));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(v -> {
       LOG.info(() -> "queue " + config.name() + ": owned by this node with " + queue.size() + " records from "
           + started.from() + " (epoch " + epoch + ", seq " + seq + ")");
-      eventBus.publish(Addresses.stream(config.name()), StreamEvent.reset(epoch, seq, nodeId, config.pk()));
+      eventBus.publish(StreamAddresses.stream(config.name()), new StreamEvent.Reset(epoch, seq, nodeId));
       return null;
     });
   }
@@ -394,8 +399,8 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void publish(Pending pending) {
-    vertx.eventBus().publish(Addresses.stream(config.name()),
-        StreamEvent.batch(epoch, pending.seq(), config.pk(), pending.batch(), pending.elements(), pending.array()));
+    vertx.eventBus().publish(StreamAddresses.stream(config.name()),
+        new StreamEvent.Batch(epoch, pending.seq(), config.pk(), pending.batch(), pending.elements(), pending.array()));
     publishUpdate(epoch, pending.seq(), pending.array());
     if (pending.request() != null) {
       pending.request().reply(new JsonObject().put(Protocol.EPOCH, epoch).put(Protocol.SEQ, pending.seq()));
@@ -485,8 +490,9 @@ public final class QueueVerticle extends VerticleBase {
     return "queue " + config.name() + " is not ready (loading or changing owner); retry later";
   }
 
-  private static String newEpoch() {
-    return Long.toString(System.currentTimeMillis(), 36) + "-" + Long.toString(RANDOM.nextLong() >>> 1, 36);
+  /** A new history's epoch: the time it started and a random part, so that no two histories share one. */
+  private static String newEpoch(Clock clock) {
+    return Long.toString(clock.millis(), 36) + "-" + Long.toString(RANDOM.nextLong() >>> 1, 36);
   }
 
   private static String reason(Throwable error) {

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.syncbus.testing.FakeClock;
 
 /** PROTOCOL.md, "Time tokens": one test per rule, time from an injected clock. */
 class TimeTokensTest {
@@ -18,8 +20,8 @@ class TimeTokensTest {
   private static final long TTL = 120;
   private static final long SKEW = 120;
 
-  private long now = T;
-  private final TimeTokens tokens = new TimeTokens(TTL, SKEW, () -> now);
+  private final FakeClock clock = FakeClock.atSeconds(T);
+  private final TimeTokens tokens = new TimeTokens(TTL, SKEW, clock);
 
   /** HMAC-SHA256 hex computed here, independently of the code under test. */
   private static String hmacHex(String secret, String text) throws Exception {
@@ -81,24 +83,24 @@ class TimeTokensTest {
   @Test
   void tokenOlderThanTtlIsRefused() throws Exception {
     String token = token(SECRET, POLL, T);
-    now = T + TTL + 1;
+    clock.set(Instant.ofEpochSecond(T + TTL + 1));
     assertFalse(tokens.valid(SECRET, POLL, token));
   }
 
   @Test
   void tokenExactlyTtlOldIsAccepted() throws Exception {
     String token = token(SECRET, POLL, T);
-    now = T + TTL;
+    clock.set(Instant.ofEpochSecond(T + TTL));
     assertTrue(tokens.valid(SECRET, POLL, token));
   }
 
   @Test
   void ttlComesFromConfiguration() throws Exception {
-    TimeTokens shortLived = new TimeTokens(10, SKEW, () -> now);
+    TimeTokens shortLived = new TimeTokens(10, SKEW, clock);
     String token = token(SECRET, POLL, T);
-    now = T + 10;
+    clock.set(Instant.ofEpochSecond(T + 10));
     assertTrue(shortLived.valid(SECRET, POLL, token));
-    now = T + 11;
+    clock.set(Instant.ofEpochSecond(T + 11));
     assertFalse(shortLived.valid(SECRET, POLL, token));
   }
 
@@ -116,7 +118,7 @@ class TimeTokensTest {
 
   @Test
   void zeroSkewRefusesAnyFutureToken() throws Exception {
-    TimeTokens strict = new TimeTokens(TTL, 0, () -> now);
+    TimeTokens strict = new TimeTokens(TTL, 0, clock);
     assertTrue(strict.valid(SECRET, POLL, token(SECRET, POLL, T)));
     assertFalse(strict.valid(SECRET, POLL, token(SECRET, POLL, T + 1)));
   }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.syncbus.NodeState;
+import org.syncbus.Node;
 import org.syncbus.SyncbusVerticle;
 import org.syncbus.queue.Backlog;
 import org.syncbus.queue.Batches;
@@ -63,7 +63,7 @@ class ClusterTest {
   /** One clustered node: its Vert.x, its Hazelcast, and a client's view of it. */
   record Member(Vertx vertx, HazelcastClusterManager manager, TestNode http) {
     String nodeId() {
-      return NodeState.of(vertx).nodeId();
+      return Node.of(vertx).id();
     }
   }
 
@@ -94,7 +94,7 @@ class ClusterTest {
         .withClusterManager(manager)
         .buildClustered());
     Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
-    Member member = new Member(vertx, manager, new TestNode(clients, NodeState.of(vertx).httpPort(), config));
+    Member member = new Member(vertx, manager, new TestNode(clients, Node.of(vertx).httpPort(), config));
     members.add(member);
     awaitOneCluster();
     return member;

@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
-import org.syncbus.Addresses;
+import org.syncbus.contract.Addresses;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.PollStream;

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.syncbus.Addresses;
+import org.syncbus.contract.Addresses;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.IntegrationTest;
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.syncbus.NodeState;
+import org.syncbus.Node;
 import org.syncbus.SyncbusVerticle;
 
 /**
@@ -92,7 +92,7 @@ public abstract class IntegrationTest {
     try {
       JsonObject config = Configs.defaultNode();
       Await.await(cold.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
-      TestNode node = new TestNode(cold, NodeState.of(cold).httpPort(), config);
+      TestNode node = new TestNode(cold, Node.of(cold).httpPort(), config);
       Await.await(node.awaitReady());
       PollStream poll = Await.await(node.pollOk(Configs.DEFAULT));
       String big = "[{\"type\":\"update\",\"data\":{\"id\":1,\"blob\":\"" + "x".repeat(1 << 20) + "\"}}]";
@@ -118,7 +118,7 @@ public abstract class IntegrationTest {
   /** Starts a node with {@code config}; its queues may still be loading their backlog. */
   protected TestNode startWithoutWaiting(JsonObject config) {
     Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
-    TestNode node = new TestNode(vertx, NodeState.of(vertx).httpPort(), config);
+    TestNode node = new TestNode(vertx, Node.of(vertx).httpPort(), config);
     nodes.add(node);
     return node;
   }
@@ -135,7 +135,7 @@ public abstract class IntegrationTest {
     }
     Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions()
         .setConfig(new JsonObject().put(SyncbusVerticle.CONFIG_FILE, file.toString()))));
-    TestNode node = new TestNode(vertx, NodeState.of(vertx).httpPort(), config);
+    TestNode node = new TestNode(vertx, Node.of(vertx).httpPort(), config);
     nodes.add(node);
     Await.await(node.awaitReady());
     return node;

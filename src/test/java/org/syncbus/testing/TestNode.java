@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.syncbus.NodeState;
+import org.syncbus.Node;
 
 /**
  * A running syncbus node seen from outside: its port, its configuration (for the secrets), and
@@ -211,14 +211,14 @@ public final class TestNode {
       open = List.copyOf(streams);
       streams.clear();
     }
-    NodeState node = NodeState.of(vertx);
+    Node node = Node.of(vertx);
     return Future.join(open.stream().map(PollStream::close).toList())
         .transform(closed -> Future.all(config.getJsonObject("queues").fieldNames().stream()
             .map(queue -> Await.eventually(vertx, "queue " + queue + " with no subscriber left (streams opened"
                     + " with PollStream.open directly are not closed by the harness: use TestNode.openPoll)", 100, 20,
                 () -> info(queue).map(reply -> reply.status() == 200
                     ? new JsonObject(reply.body()).getInteger("subscribers")
-                    : node.subscribers(queue).get()),
+                    : node.subscribers().of(queue).get()),
                 subscribers -> subscribers == 0))
             .toList()))
         .<Void>mapEmpty()

@@ -1,4 +1,4 @@
-package org.syncbus;
+package org.syncbus.contract;
 
 /** Field and parameter names of the wire protocol and the event-bus bodies, defined once. */
 public final class Protocol {
@@ -28,6 +28,25 @@ public final class Protocol {
   public static final String FORMAT = "format";
 
   public static final String SINCE = "since";
+
+  /** The query parameter that carries a JWT where headers cannot (a browser's {@code EventSource}). */
+  public static final String ACCESS_TOKEN = "access_token";
+
+  /** The SSE header a browser sends when it reconnects, naming the last id it received. */
+  public static final String LAST_EVENT_ID = "Last-Event-ID";
+
+  /** The fields of {@code GET /queues/Q/info} (README, "HTTP endpoints"), with {@link #EPOCH} and {@link #SEQ}. */
+  public static final String INFO_QUEUE = "queue";
+
+  public static final String INFO_PK = "pk";
+
+  public static final String INFO_RECORDS = "records";
+
+  public static final String INFO_SUBSCRIBERS = "subscribers";
+
+  public static final String INFO_NODE = "node";
+
+  public static final String INFO_OWNER = "owner";
 
   private Protocol() {}
 }

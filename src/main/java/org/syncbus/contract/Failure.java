@@ -1,4 +1,4 @@
-package org.syncbus;
+package org.syncbus.contract;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -21,10 +21,6 @@ public enum Failure {
 
   public int code() {
     return code;
-  }
-
-  public ReplyException exception(String message) {
-    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message);
   }
 
   /**

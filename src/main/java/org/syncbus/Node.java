@@ -1,0 +1,110 @@
+package org.syncbus;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.syncbus.cluster.HazelcastReplication;
+import org.syncbus.config.RunningConfig;
+import org.syncbus.config.SyncbusConfig;
+import org.syncbus.http.SubscriberCounts;
+
+/**
+ * The wiring of one node (one Vert.x instance), shared by the copies of the main verticle
+ * ({@code -instances N}) and by the launcher: the node's id, which copy deploys the queue owners
+ * (there must be one owner per queue whatever N is), the running configuration, the subscriber
+ * counts, the clock, the HTTP port and the reload trigger.
+ *
+ * <p>Only the wiring sees it: every verticle is handed the parts it needs (its id, the running
+ * configuration, the counts, the clock) when it is created.
+ */
+public final class Node implements Shareable {
+  private static final String MAP = "syncbus.node";
+  private static final String KEY = "node";
+
+  private final String id;
+  private final Clock clock;
+  private final AtomicBoolean ownersClaimed = new AtomicBoolean();
+  private final SubscriberCounts subscribers = new SubscriberCounts();
+  private RunningConfig config;
+  private volatile int httpPort = -1;
+  private volatile Runnable reloadTrigger = () -> { };
+
+  private Node(String id, Clock clock) {
+    this.id = id;
+    this.clock = clock;
+  }
+
+  /** The node of {@code vertx}, created by the first caller with {@code clock}. */
+  static Node of(Vertx vertx, Clock clock) {
+    LocalMap<String, Node> map = vertx.sharedData().getLocalMap(MAP);
+    Node existing = map.get(KEY);
+    if (existing != null) {
+      return existing;
+    }
+    // In a cluster, the node id is the cluster's own, so that owners can be matched with members.
+    String id = vertx.isClustered() ? HazelcastReplication.nodeIdOf(vertx) : UUID.randomUUID().toString();
+    Node fresh = new Node(id, clock);
+    Node raced = map.putIfAbsent(KEY, fresh);
+    return raced == null ? fresh : raced;
+  }
+
+  /** The node of {@code vertx} once a main verticle started on it; null before. */
+  public static Node of(Vertx vertx) {
+    LocalMap<String, Node> map = vertx.sharedData().getLocalMap(MAP);
+    return map.get(KEY);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** True for exactly one caller until {@link #releaseOwners()}: that one deploys the owners. */
+  boolean claimOwners() {
+    return ownersClaimed.compareAndSet(false, true);
+  }
+
+  void releaseOwners() {
+    ownersClaimed.set(false);
+  }
+
+  /**
+   * The node's running configuration: made from {@code loaded} by the first copy to ask, the same
+   * for every later one (they follow its reloads).
+   */
+  synchronized RunningConfig config(SyncbusConfig loaded) {
+    if (config == null) {
+      config = new RunningConfig(loaded);
+    }
+    return config;
+  }
+
+  public SubscriberCounts subscribers() {
+    return subscribers;
+  }
+
+  /** The port the HTTP edges listen on (the chosen one when configured as 0), or -1 before. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  void httpPort(int port) {
+    httpPort = port;
+  }
+
+  /** What {@link #reload()} does: set by whoever watches the configuration file. */
+  void reloadTrigger(Runnable trigger) {
+    reloadTrigger = trigger;
+  }
+
+  /** Reads the configuration file now (SIGHUP). */
+  public void reload() {
+    reloadTrigger.run();
+  }
+}
