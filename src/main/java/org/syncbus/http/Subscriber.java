@@ -47,10 +47,6 @@ final class Subscriber {
     return remote;
   }
 
-  boolean isOpen() {
-    return open && !response.closed();
-  }
-
   /** Writes the opening of the stream (backlog, or resumed batches); never refused. */
   void start(Buffer snapshot) {
     write(snapshot);
@@ -71,10 +67,6 @@ final class Subscriber {
     }
     write(line);
     return true;
-  }
-
-  long waitingBytes() {
-    return waitingBytes;
   }
 
   private void drain() {

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -115,10 +116,21 @@ public abstract class IntegrationTest {
     return node;
   }
 
+  /** Starts a node with {@code config} whose time comes from {@code clock}; waits until every queue is ready. */
+  protected TestNode start(JsonObject config, Clock clock) {
+    TestNode node = deploy(new SyncbusVerticle(clock), config);
+    Await.await(node.awaitReady());
+    return node;
+  }
+
   /** Starts a node with {@code config}; its queues may still be loading their backlog. */
   protected TestNode startWithoutWaiting(JsonObject config) {
-    Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
-    TestNode node = new TestNode(vertx, Node.of(vertx).httpPort(), config);
+    return deploy(new SyncbusVerticle(), config);
+  }
+
+  private TestNode deploy(SyncbusVerticle verticle, JsonObject config) {
+    Await.await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.copy())));
+    TestNode node = new TestNode(vertx, verticle.node().httpPort(), config);
     nodes.add(node);
     return node;
   }
@@ -128,12 +140,17 @@ public abstract class IntegrationTest {
    * {@code -conf FILE} does; waits until every queue is ready.
    */
   protected TestNode startFromFile(JsonObject config, java.nio.file.Path file) {
+    return startFromFile(config, file, Clock.systemUTC());
+  }
+
+  /** {@link #startFromFile(JsonObject, java.nio.file.Path)} with time from {@code clock}. */
+  protected TestNode startFromFile(JsonObject config, java.nio.file.Path file, Clock clock) {
     try {
       java.nio.file.Files.writeString(file, config.encodePrettily());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions()
+    Await.await(vertx.deployVerticle(new SyncbusVerticle(clock), new DeploymentOptions()
         .setConfig(new JsonObject().put(SyncbusVerticle.CONFIG_FILE, file.toString()))));
     TestNode node = new TestNode(vertx, Node.of(vertx).httpPort(), config);
     nodes.add(node);
