@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,9 +18,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.stream.StreamAddresses;
 import org.syncbus.stream.StreamEvent;
 import org.syncbus.stream.SyncReply;
-import org.syncbus.queue.Json;
-import org.syncbus.queue.Key;
-import org.syncbus.queue.Update;
+import org.syncbus.queue.EncodedBacklog;
 
 /**
  * One queue as one edge instance serves it: a mirror of the owner's backlog and the subscribers
@@ -39,9 +36,10 @@ import org.syncbus.queue.Update;
  * restarted its history), makes it end every open stream (clients poll again and get the new
  * backlog: PROTOCOL.md allows the server to end a stream at any time) and synchronise again.
  *
- * <p><b>Encode once.</b> Records are kept as the owner's encoded update elements; the snapshot
- * line is their concatenation, built once per seq (and framing) and shared by every subscriber
- * until the next batch. Batches are the owner's bytes; other framings wrap them, once each.
+ * <p><b>Encode once.</b> Records are kept as the owner's encoded update elements, in an
+ * {@link EncodedBacklog} like the owner's own; the snapshot line is their concatenation, built
+ * once per seq (and framing) and shared by every subscriber until the next batch. Batches are the
+ * owner's bytes; other framings wrap them, once each.
  *
  * <p><b>Resume.</b> The last batches (at most {@code queues.Q.retain.batches} and
  * {@code .bytes}) are retained with their framings, so a client that comes back with
@@ -61,7 +59,7 @@ final class QueueEdge {
   private long subscriberLimit;
   private final AtomicInteger nodeSubscribers;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
-  private final LinkedHashMap<Key, byte[]> records = new LinkedHashMap<>();
+  private final EncodedBacklog records = new EncodedBacklog();
   private final ArrayDeque<Framed> retained = new ArrayDeque<>();
   private long retainedBytes;
   private final List<StreamEvent> pending = new ArrayList<>();
@@ -75,7 +73,7 @@ final class QueueEdge {
   private String epoch;
   private long seq = -1;
   private String owner;
-  private byte[] snapshotArray;
+  /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
   private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
   QueueEdge(Vertx vertx, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers) {
@@ -186,16 +184,12 @@ final class QueueEdge {
   private Buffer snapshot(Format format, boolean reset) {
     int slot = format.ordinal() * 2 + (reset ? 1 : 0);
     if (snapshots[slot] == null) {
-      if (snapshotArray == null) {
-        snapshotArray = Json.array(new ArrayList<>(records.values()));
-      }
-      snapshots[slot] = format.snapshot(epoch, seq, snapshotArray, reset);
+      snapshots[slot] = format.snapshot(epoch, seq, records.array(), reset);
     }
     return snapshots[slot];
   }
 
   private void invalidateSnapshots() {
-    snapshotArray = null;
     Arrays.fill(snapshots, null);
   }
 
@@ -269,16 +263,7 @@ final class QueueEdge {
   }
 
   private void apply(StreamEvent.Batch event) {
-    List<Update> batch = event.batch();
-    List<byte[]> elements = event.elements();
-    for (int i = 0; i < batch.size(); i++) {
-      Update update = batch.get(i);
-      if (update.isDelete()) {
-        records.remove(update.key());
-      } else {
-        records.put(update.key(), elements.get(i));
-      }
-    }
+    records.apply(event.batch(), event.elements());
     seq = event.seq();
     invalidateSnapshots();
     Framed framed = new Framed(event);
@@ -355,10 +340,7 @@ final class QueueEdge {
     if (closed) {
       return;
     }
-    records.clear();
-    for (int i = 0; i < reply.keys().size(); i++) {
-      records.put(reply.keys().get(i), reply.elements().get(i));
-    }
+    records.replace(reply.keys(), reply.elements());
     epoch = reply.epoch();
     seq = reply.seq();
     owner = reply.owner();

@@ -15,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.logging.Level;
@@ -30,10 +29,10 @@ import org.syncbus.stream.StreamEvent;
 import org.syncbus.stream.SyncReply;
 import org.syncbus.support.Backoff;
 import org.syncbus.queue.Batches;
+import org.syncbus.queue.EncodedBacklog;
 import org.syncbus.queue.ExpiringQueue;
 import org.syncbus.queue.InvalidBatchException;
 import org.syncbus.queue.Json;
-import org.syncbus.queue.Key;
 import org.syncbus.queue.KeyedQueue;
 import org.syncbus.queue.PubSubQueue;
 import org.syncbus.queue.Update;
@@ -84,7 +83,7 @@ public final class QueueVerticle extends VerticleBase {
   private BacklogSource source;
   private PubSubQueue queue;
   /** The backlog's records as encoded elements, in backlog order, kept in step with {@code queue}. */
-  private LinkedHashMap<Key, byte[]> encoded;
+  private EncodedBacklog encoded;
   private String epoch;
   private long seq;
   private boolean stopped;
@@ -164,7 +163,7 @@ public final class QueueVerticle extends VerticleBase {
       for (Replication.Entry entry : history.log()) {
         rebuilt.apply(Batches.parse(entry.array(), config.pk()));
       }
-      return new Started(rebuilt, encode(rebuilt), history.epoch(), history.seq(), "the cluster");
+      return new Started(rebuilt, EncodedBacklog.of(rebuilt), history.epoch(), history.seq(), "the cluster");
     }, false);
   }
 
@@ -173,9 +172,9 @@ public final class QueueVerticle extends VerticleBase {
     return loadRecords(1).compose(records -> vertx.executeBlocking(() -> {
       PubSubQueue fresh = newQueue();
       fresh.apply(records);
-      return new Started(fresh, encode(fresh), newEpoch(clock), 0, config.backlog().describe());
+      return new Started(fresh, EncodedBacklog.of(fresh), newEpoch(clock), 0, config.backlog().describe());
     }, false)).compose(started -> {
-      String snapshot = new String(Json.array(List.copyOf(started.encoded().values())), StandardCharsets.UTF_8);
+      String snapshot = new String(started.encoded().array(), StandardCharsets.UTF_8);
       return replication.create(new Replication.History(started.epoch(), 0, 0, snapshot, List.of())).map(started);
     });
   }
@@ -195,21 +194,7 @@ public final class QueueVerticle extends VerticleBase {
         });
   }
 
-  private record Started(PubSubQueue queue, LinkedHashMap<Key, byte[]> encoded, String epoch, long seq, String from) {}
-
-  /** Each record's encoded update element, in backlog order: the backlog is never encoded again. */
-  private static LinkedHashMap<Key, byte[]> encode(PubSubQueue queue) {
-    LinkedHashMap<Key, byte[]> encoded = new LinkedHashMap<>();
-    for (Update update : queue.snapshot()) {
-      encoded.put(update.key(), Json.element(update));
-    }
-    return encoded;
-  }
-
-  /** The backlog as a JSON array: a concatenation of the kept elements. */
-  private byte[] backlogArray() {
-    return Json.array(List.copyOf(encoded.values()));
-  }
+  private record Started(PubSubQueue queue, EncodedBacklog encoded, String epoch, long seq, String from) {}
 
   private Future<Void> serve(Started started) {
     if (stopped) {
@@ -292,14 +277,7 @@ public final class QueueVerticle extends VerticleBase {
     queue.apply(batch);
     seq++;
     List<byte[]> elements = Json.elements(batch);
-    for (int i = 0; i < batch.size(); i++) {
-      Update update = batch.get(i);
-      if (update.isDelete()) {
-        encoded.remove(update.key());
-      } else {
-        encoded.put(update.key(), elements.get(i));
-      }
-    }
+    encoded.apply(batch, elements);
     Pending pending = new Pending(seq, batch, elements, Json.array(elements), request);
     if (!replication.replicates()) {
       publish(pending);
@@ -359,7 +337,7 @@ public final class QueueVerticle extends VerticleBase {
     if (!due || !unstored.isEmpty()) {
       return Future.succeededFuture();
     }
-    String snapshot = new String(backlogArray(), StandardCharsets.UTF_8);
+    String snapshot = new String(encoded.array(), StandardCharsets.UTF_8);
     return replication.compact(seq, snapshot).onSuccess(v -> {
       logBatches = 0;
       logBytes = 0;
@@ -431,7 +409,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void answerSnapshot(Message<Object> message) {
-    byte[] snapshot = backlogArray();
+    byte[] snapshot = encoded.array();
     String snapshotEpoch = epoch;
     long snapshotSeq = seq;
     vertx.executeBlocking(() -> new JsonObject()
@@ -471,8 +449,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void answerSync(Message<Object> message) {
-    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), List.copyOf(encoded.keySet()),
-        List.copyOf(encoded.values())));
+    message.reply(new SyncReply(epoch, seq, nodeId, config.pk(), encoded.keys(), encoded.elements()));
   }
 
   private void tick() {
