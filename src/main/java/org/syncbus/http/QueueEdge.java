@@ -18,6 +18,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.stream.StreamAddresses;
 import org.syncbus.stream.StreamEvent;
 import org.syncbus.stream.SyncReply;
+import org.syncbus.support.Backoff;
 import org.syncbus.queue.EncodedBacklog;
 
 /**
@@ -50,8 +51,8 @@ import org.syncbus.queue.EncodedBacklog;
 final class QueueEdge {
   private static final Logger LOG = Logger.getLogger(QueueEdge.class.getName());
   private static final long SYNC_TIMEOUT_MILLIS = 10_000;
-  private static final long RETRY_MIN_MILLIS = 50;
-  private static final long RETRY_MAX_MILLIS = 2_000;
+  /** A failed sync is retried after 50 ms, doubling up to 2 s: an owner is usually back within moments. */
+  private static final Backoff SYNC_RETRY = new Backoff(50, 2_000);
   private static final int MAX_PENDING = 100_000;
 
   private final Vertx vertx;
@@ -69,7 +70,7 @@ final class QueueEdge {
   private boolean syncing;
   private boolean closed;
   private long retryTimer = -1;
-  private long retryDelay = RETRY_MIN_MILLIS;
+  private int syncAttempt;
   private String epoch;
   private long seq = -1;
   private String owner;
@@ -330,13 +331,12 @@ final class QueueEdge {
     if (closed) {
       return;
     }
-    retryTimer = vertx.setTimer(retryDelay, id -> sync());
-    retryDelay = Math.min(RETRY_MAX_MILLIS, retryDelay * 2);
+    retryTimer = vertx.setTimer(SYNC_RETRY.delayMillis(syncAttempt++), id -> sync());
   }
 
   private void install(SyncReply reply) {
     syncing = false;
-    retryDelay = RETRY_MIN_MILLIS;
+    syncAttempt = 0;
     if (closed) {
       return;
     }
