@@ -16,8 +16,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The machine's floor for syncbus's fan-out (issue 8): what serving the same wire protocol costs
- * with nothing but the sockets. One NIO thread, no authentication, no JSON work.
+ * The machine's floor for syncbus's fan-out (README, Benchmarks): what serving the same wire
+ * protocol costs with nothing but the sockets. One NIO thread, no authentication, no JSON work.
  *
  * <ul>
  *   <li>{@code GET /poll…}: the chunked response head and the current backlog line as one chunk,
