@@ -14,6 +14,11 @@ import java.util.regex.Pattern;
  * The node's configuration: an immutable, validated snapshot of {@code conf/syncbus.json} (README,
  * "Configuration", documents every key). Built only by {@link #parse}, which either returns a whole
  * valid configuration or throws a {@link ConfigException} naming the first bad setting.
+ *
+ * <p>"Valid" means usable as it is: a JWT key's public key is read here ({@link PemPublicKey}), not
+ * first by the verifier, so that a reload swaps in a configuration whose every part works, or
+ * nothing (README, "Reloading the configuration"). Which of its settings a reload may apply is
+ * decided by {@link ReloadPolicy}.
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
                             Sse sse, Bridges bridges, Reload reload, String logLevel, Map<String, Queue> queues) {
@@ -21,17 +26,25 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
   public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
-  private static final Set<String> LOG_LEVELS =
-      Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+  /** A list, not a set: the refusal lists them, always in this order. */
+  private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
   public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins) {
-    Http withMaxBodyBytes(long bytes) {
-      return new Http(host, port, bytes, allowedOrigins);
-    }
-
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+    Http withHost(String value) {
+      return new Http(value, port, maxBodyBytes, allowedOrigins);
+    }
+
+    Http withPort(int value) {
+      return new Http(host, value, maxBodyBytes, allowedOrigins);
+    }
+
+    Http withAllowedOrigins(List<String> value) {
+      return new Http(host, port, maxBodyBytes, value);
+    }
   }
 
   /** One key that signs JWTs: a shared secret (HS*) or a public key in PEM (RS*, ES*, PS*). */
@@ -58,11 +71,23 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     public static final String DEFAULT_PATH = "/eventbus";
   }
 
-  public record Bridges(TcpBridge tcp, SockJsBridge sockjs) {}
+  public record Bridges(TcpBridge tcp, SockJsBridge sockjs) {
+    Bridges withTcp(TcpBridge value) {
+      return new Bridges(value, sockjs);
+    }
+
+    Bridges withSockjs(SockJsBridge value) {
+      return new Bridges(tcp, value);
+    }
+  }
 
   public record TimeTokens(boolean enabled, long ttlSeconds, long maxSkewSeconds) {
     public static final long DEFAULT_TTL_SECONDS = 120;
     public static final long DEFAULT_MAX_SKEW_SECONDS = 120;
+
+    TimeTokens withEnabled(boolean value) {
+      return new TimeTokens(value, ttlSeconds, maxSkewSeconds);
+    }
   }
 
   public record Limits(long subscriberBufferBytes) {
@@ -127,15 +152,20 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
 
   public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog,
                       Retain retain) {
-    /** Whether {@code other} is the same queue for its owner (what only a restart can change). */
-    public boolean sameOwnerSettings(Queue other) {
-      return pk.equals(other.pk) && type == other.type && java.util.Objects.equals(ttl, other.ttl)
-          && backlog.equals(other.backlog);
+    Queue withPk(String value) {
+      return new Queue(name, value, type, ttl, secrets, backlog, retain);
     }
 
-    /** This queue with the run-time settings of {@code other}: secrets and retention. */
-    public Queue withRuntimeSettingsOf(Queue other) {
-      return new Queue(name, pk, type, ttl, other.secrets, backlog, other.retain);
+    Queue withType(QueueType value) {
+      return new Queue(name, pk, value, ttl, secrets, backlog, retain);
+    }
+
+    Queue withTtl(Duration value) {
+      return new Queue(name, pk, type, value, secrets, backlog, retain);
+    }
+
+    Queue withBacklog(Backlog value) {
+      return new Queue(name, pk, type, ttl, secrets, value, retain);
     }
   }
 
@@ -204,7 +234,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       if (SECRET_ALGORITHMS.contains(algorithm)) {
         keys.add(new JwtKey(algorithm, key.requiredString("secret"), null));
       } else if (PUBLIC_KEY_ALGORITHMS.contains(algorithm)) {
-        keys.add(new JwtKey(algorithm, null, key.requiredString("publicKey")));
+        String publicKey = key.requiredString("publicKey");
+        PemPublicKey.check(key.path("publicKey"), algorithm, publicKey);
+        keys.add(new JwtKey(algorithm, null, publicKey));
       } else {
         throw new ConfigException(key.path("algorithm") + ": unsupported algorithm " + algorithm
             + " (expected one of HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512)");
@@ -319,15 +351,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     return queues.get(name);
   }
 
-  /** This configuration with other queues. */
-  public SyncbusConfig withQueues(Map<String, Queue> queues) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, queues);
+  // One-setting copies (here and in the records above), for ReloadPolicy to put back the running
+  // value of a setting that only a restart changes.
+
+  SyncbusConfig withHttp(Http value) {
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, queues);
   }
 
-  /** This configuration with the settings that only a restart can change taken from {@code running}. */
-  public SyncbusConfig keepingRestartSettingsOf(SyncbusConfig running) {
-    TimeTokens tokens = new TimeTokens(running.timeTokens.enabled, timeTokens.ttlSeconds, timeTokens.maxSkewSeconds);
-    return new SyncbusConfig(running.http.withMaxBodyBytes(http.maxBodyBytes),
-        tokens, jwt, secretOverlapSeconds, limits, sse, running.bridges, reload, logLevel, queues);
+  SyncbusConfig withTimeTokens(TimeTokens value) {
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, queues);
+  }
+
+  SyncbusConfig withBridges(Bridges value) {
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, logLevel, queues);
+  }
+
+  SyncbusConfig withQueues(Map<String, Queue> value) {
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, value);
   }
 }

@@ -1,0 +1,160 @@
+package org.syncbus.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The reload policy (README, "Reloading the configuration"): each setting only a restart applies is
+ * reported by its path and kept as it runs; every other setting is taken from the file; queues are
+ * added and removed; an unchanged file changes nothing.
+ */
+class ReloadPolicyTest {
+  /** The running node: two queues, one of each type, a JWT key, both bridges off. */
+  private static final String RUNNING = """
+      {
+        "http": {"host": "127.0.0.1", "port": 8000, "maxBodyBytes": 65536},
+        "auth": {
+          "timeTokens": {"ttlSeconds": 120, "maxSkewSeconds": 120},
+          "jwt": {"keys": [{"algorithm": "HS256", "secret": "jwt-1"}], "issuer": "i", "audience": "a"},
+          "secretOverlapSeconds": 0
+        },
+        "limits": {"subscriberBufferBytes": 4096},
+        "sse": {"keepAliveSeconds": 15},
+        "reload": {"scanSeconds": 5},
+        "log": {"level": "INFO"},
+        "queues": {
+          "default": {"pk": "id", "secrets": {"publish": "pub-1", "subscribe": "sub-1"}},
+          "presence": {"pk": "login", "type": "expiring", "ttlSeconds": 60,
+                       "secrets": {"publish": "pub-2", "subscribe": "sub-2"}}
+        }
+      }
+      """;
+
+  private static SyncbusConfig running() {
+    return SyncbusConfig.parse(new JsonObject(RUNNING), Map.of());
+  }
+
+  /** The running file with {@code edit} merged into it, as the node would read it. */
+  private static SyncbusConfig edited(String edit) {
+    return SyncbusConfig.parse(new JsonObject(RUNNING).mergeIn(new JsonObject(edit), true), Map.of());
+  }
+
+  @Test
+  void unchangedFileChangesNothing() {
+    SyncbusConfig running = running();
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running, running());
+    assertEquals(running, reload.effective());
+    assertEquals(List.of(), reload.ignored());
+    assertEquals(List.of(), reload.added());
+    assertEquals(List.of(), reload.removed());
+  }
+
+  /** One row per setting only a restart applies: the edit, and the paths reported. */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      {"http":{"host":"0.0.0.0"}}                                  | http.host
+      {"http":{"port":9000}}                                       | http.port
+      {"http":{"cors":{"allowedOrigins":["https://a.example"]}}}   | http.cors.allowedOrigins
+      {"auth":{"timeTokens":{"enabled":false}}}                    | auth.timeTokens.enabled
+      {"bridges":{"tcp":{"enabled":true}}}                         | bridges.tcp
+      {"bridges":{"tcp":{"port":7001}}}                            | bridges.tcp
+      {"bridges":{"sockjs":{"enabled":true,"path":"/bus"}}}        | bridges.sockjs
+      {"queues":{"default":{"pk":"key"}}}                          | queues.default.pk
+      {"queues":{"default":{"type":"expiring","ttlSeconds":30}}}   | queues.default.type queues.default.ttlSeconds
+      {"queues":{"presence":{"ttlSeconds":30}}}                    | queues.presence.ttlSeconds
+      {"queues":{"default":{"backlog":{"type":"file","path":"d.json"}}}} | queues.default.backlog
+      {"queues":{"default":{"backlog":{"timeoutSeconds":5}}}}      | queues.default.backlog
+      """)
+  void restartOnlySettingIsReportedAndKeptAsItRuns(String edit, String paths) {
+    SyncbusConfig running = running();
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running, edited(edit));
+    assertEquals(Arrays.asList(paths.split(" ")), reload.ignored());
+    assertEquals(running, reload.effective());
+  }
+
+  /** One row per setting a reload applies: the edit is taken whole and nothing is reported. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      http.maxBodyBytes                | {"http":{"maxBodyBytes":1048576}}
+      queues.Q.secrets                 | {"queues":{"default":{"secrets":{"publish":"pub-9","subscribe":"sub-9"}}}}
+      queues.Q.retain                  | {"queues":{"presence":{"retain":{"batches":10,"bytes":1024}}}}
+      auth.jwt.keys                    | {"auth":{"jwt":{"keys":[{"algorithm":"HS512","secret":"jwt-2"}]}}}
+      auth.jwt.issuer and audience     | {"auth":{"jwt":{"issuer":"i2","audience":"a2"}}}
+      auth.timeTokens.ttlSeconds       | {"auth":{"timeTokens":{"ttlSeconds":30}}}
+      auth.timeTokens.maxSkewSeconds   | {"auth":{"timeTokens":{"maxSkewSeconds":5}}}
+      auth.secretOverlapSeconds        | {"auth":{"secretOverlapSeconds":60}}
+      limits.subscriberBufferBytes     | {"limits":{"subscriberBufferBytes":8192}}
+      sse.keepAliveSeconds             | {"sse":{"keepAliveSeconds":30}}
+      reload.scanSeconds               | {"reload":{"scanSeconds":1}}
+      log.level                        | {"log":{"level":"DEBUG"}}
+      """)
+  void liveSettingIsTaken(String setting, String edit) {
+    SyncbusConfig next = edited(edit);
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), next);
+    assertEquals(List.of(), reload.ignored());
+    assertEquals(next, reload.effective());
+  }
+
+  @Test
+  void queueKeepsWhatItsOwnerBuiltAndTakesItsSecretsAndRetention() {
+    SyncbusConfig next = edited("""
+        {"queues": {"presence": {"pk": "mac", "ttlSeconds": 5, "retain": {"batches": 7},
+                                 "secrets": {"publish": "pub-9", "subscribe": "sub-9"}}}}""");
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), next);
+    assertEquals(List.of("queues.presence.pk", "queues.presence.ttlSeconds"), reload.ignored());
+    SyncbusConfig.Queue presence = reload.effective().queue("presence");
+    assertEquals("login", presence.pk());
+    assertEquals(SyncbusConfig.QueueType.EXPIRING, presence.type());
+    assertEquals(Duration.ofSeconds(60), presence.ttl());
+    assertEquals(new SyncbusConfig.Secrets("pub-9", "sub-9"), presence.secrets());
+    assertEquals(7, presence.retain().batches());
+    assertEquals(next.queue("default"), reload.effective().queue("default"));
+  }
+
+  @Test
+  void restartOnlyAndLiveSettingsOfOneSectionAreSplit() {
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), edited("""
+        {"http": {"port": 9000, "maxBodyBytes": 1048576},
+         "auth": {"timeTokens": {"enabled": false, "ttlSeconds": 30}}}"""));
+    assertEquals(List.of("http.port", "auth.timeTokens.enabled"), reload.ignored());
+    assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 1_048_576, List.of()), reload.effective().http());
+    assertEquals(new SyncbusConfig.TimeTokens(true, 30, 120), reload.effective().timeTokens());
+  }
+
+  @Test
+  void addedQueueIsAsInTheFileAndRemovedQueueIsGone() {
+    JsonObject file = new JsonObject(RUNNING);
+    JsonObject queues = file.getJsonObject("queues");
+    queues.remove("presence");
+    queues.put("rooms", new JsonObject().put("pk", "room").put("type", "expiring").put("ttlSeconds", 9)
+        .put("secrets", new JsonObject().put("publish", "pub-3").put("subscribe", "sub-3")));
+    SyncbusConfig next = SyncbusConfig.parse(file, Map.of());
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), next);
+    assertEquals(List.of("rooms"), reload.added());
+    assertEquals(List.of("presence"), reload.removed());
+    assertEquals(List.of(), reload.ignored());
+    assertEquals(List.of("default", "rooms"), List.copyOf(reload.effective().queues().keySet()));
+    assertEquals(next.queue("rooms"), reload.effective().queue("rooms"));
+  }
+
+  @Test
+  void renamedQueueIsOneRemovedAndOneAddedWithNothingKept() {
+    JsonObject file = new JsonObject(RUNNING);
+    JsonObject queues = file.getJsonObject("queues");
+    queues.put("presence2", queues.remove("presence")).getJsonObject("presence2").put("pk", "mac");
+    SyncbusConfig next = SyncbusConfig.parse(file, Map.of());
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), next);
+    assertEquals(List.of("presence2"), reload.added());
+    assertEquals(List.of("presence"), reload.removed());
+    assertEquals(List.of(), reload.ignored());
+    assertEquals("mac", reload.effective().queue("presence2").pk());
+  }
+}
