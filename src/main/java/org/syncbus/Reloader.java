@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.logging.Logger;
+import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigWatcher;
 import org.syncbus.config.ReloadPolicy;
 import org.syncbus.config.RunningConfig;
@@ -54,7 +55,13 @@ final class Reloader {
   }
 
   private void reconfigure(SyncbusConfig next) {
-    ReloadPolicy.Outcome reload = ReloadPolicy.apply(config.get(), next);
+    ReloadPolicy.Outcome reload;
+    try {
+      reload = ReloadPolicy.apply(config.get(), next);
+    } catch (ConfigException e) {
+      LOG.warning(() -> "configuration not reloaded: " + e.getMessage() + "; keeping the running configuration");
+      return;
+    }
     for (String setting : reload.ignored()) {
       LOG.warning(() -> setting + ": changed in the file, but only a restart applies it; it stays as it runs");
     }

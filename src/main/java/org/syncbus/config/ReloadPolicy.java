@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.syncbus.config.SyncbusConfig.Queue;
+import org.syncbus.config.SyncbusConfig.Secrets;
 
 /**
  * Which settings of a changed configuration file a running node applies, and which wait for a
@@ -74,14 +75,35 @@ public final class ReloadPolicy {
 
   private ReloadPolicy() {}
 
-  /** What reloading {@code next} does to a node running {@code running}. */
+  /**
+   * What reloading {@code next} does to a node running {@code running}.
+   *
+   * @throws ConfigException when the effective configuration cannot run: a file that turns time
+   *     tokens off and drops queue secrets, while tokens stay on until a restart
+   */
   public static Outcome apply(SyncbusConfig running, SyncbusConfig next) {
     List<String> ignored = new ArrayList<>();
     SyncbusConfig node = keepAll(NODE, "", running, next, ignored);
     Map<String, Queue> queues = new LinkedHashMap<>();
     next.queues().forEach((name, queue) -> queues.put(name, running.queue(name) == null
         ? queue : keepAll(QUEUE, "queues." + name + ".", running.queue(name), queue, ignored)));
-    return new Outcome(node.withQueues(queues), ignored, namesOnlyIn(next, running), namesOnlyIn(running, next));
+    SyncbusConfig effective = node.withQueues(queues);
+    requireSecretsWhileTokensStayOn(effective);
+    return new Outcome(effective, ignored, namesOnlyIn(next, running), namesOnlyIn(running, next));
+  }
+
+  private static void requireSecretsWhileTokensStayOn(SyncbusConfig effective) {
+    if (!effective.timeTokens().enabled()) {
+      return;
+    }
+    for (Queue queue : effective.queues().values()) {
+      Secrets secrets = queue.secrets();
+      String missing = secrets.publish().isEmpty() ? "publish" : secrets.subscribe().isEmpty() ? "subscribe" : null;
+      if (missing != null) {
+        throw new ConfigException("queues." + queue.name() + ".secrets." + missing
+            + ": missing (auth.timeTokens.enabled stays true until a restart)");
+      }
+    }
   }
 
   private static <T> T keepAll(List<RestartOnly<T, ?>> settings, String prefix, T running, T next,

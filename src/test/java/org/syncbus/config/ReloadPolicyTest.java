@@ -1,6 +1,7 @@
 package org.syncbus.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -45,6 +46,19 @@ class ReloadPolicyTest {
   /** The running file with {@code edit} merged into it, as the node would read it. */
   private static SyncbusConfig edited(String edit) {
     return SyncbusConfig.parse(new JsonObject(RUNNING).mergeIn(new JsonObject(edit), true), Map.of());
+  }
+
+  @Test
+  void fileDroppingSecretsWhileTokensStayOnIsRefused() {
+    String edit = """
+        {"auth": {"timeTokens": {"enabled": false}}, "queues": {"default": {"pk": "id", "secrets": {}}}}
+        """;
+    JsonObject file = new JsonObject(RUNNING).mergeIn(new JsonObject(edit), true);
+    file.getJsonObject("queues").getJsonObject("default").put("secrets", new JsonObject());
+    SyncbusConfig next = SyncbusConfig.parse(file, Map.of());
+    ConfigException refused = assertThrows(ConfigException.class, () -> ReloadPolicy.apply(running(), next));
+    assertEquals("queues.default.secrets.publish: missing (auth.timeTokens.enabled stays true until a restart)",
+        refused.getMessage());
   }
 
   @Test
