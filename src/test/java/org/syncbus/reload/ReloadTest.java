@@ -8,10 +8,12 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
+import org.syncbus.testing.FakeClock;
 import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.LogCapture;
@@ -26,6 +28,7 @@ import org.syncbus.testing.Tokens;
  */
 class ReloadTest extends IntegrationTest {
   private static final String Q = Configs.DEFAULT;
+  private static final long OVERLAP_SECONDS = 30;
 
   @TempDir
   Path dir;
@@ -55,17 +58,25 @@ class ReloadTest extends IntegrationTest {
     Files.writeString(file, config.encodePrettily());
   }
 
+  /**
+   * The overlap is measured on the node's clock, which the test moves: the old secret works until
+   * the overlap's last moment and is refused right after, with no waiting in real time.
+   */
   @Test
   void rotatedSecretsAreAcceptedAtOnceTheOldOnesDuringTheOverlapAndOpenPollsGoOn() throws IOException {
     Path file = dir.resolve("syncbus.json");
-    TestNode node = startFromFile(config(new JsonObject().put(Q, queue("id", "pub-1", "sub-1")), 4), file);
+    FakeClock clock = FakeClock.atSystemTime();
+    TestNode node = startFromFile(config(new JsonObject().put(Q, queue("id", "pub-1", "sub-1")), OVERLAP_SECONDS),
+        file, clock);
     PollStream open = await(node.openPoll(TestNode.pollPath(Q) + Tokens.pollQuery(Tokens.poll("sub-1"))));
     assertEquals("[]", await(open.line(0)));
 
-    edit(file, config(new JsonObject().put(Q, queue("id", "pub-2", "sub-2")), 4));
+    edit(file, config(new JsonObject().put(Q, queue("id", "pub-2", "sub-2")), OVERLAP_SECONDS));
     awaitStatus(node, Q, "sub-2", 200);
+    clock.advance(Duration.ofSeconds(OVERLAP_SECONDS).minusMillis(1));
     assertEquals(200, await(pollStatus(node, Q, "sub-1")).status(), "the old secret is still accepted during the overlap");
-    awaitStatus(node, Q, "sub-1", 403);
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(403, await(pollStatus(node, Q, "sub-1")).status(), "the old secret is refused once the overlap ends");
 
     String batch = "[{\"type\":\"update\",\"data\":{\"id\":1}}]";
     assertEquals(403, await(node.postUpdate(TestNode.updatePath(Q), batch, Tokens.update("pub-1", batch))).status());
