@@ -4,109 +4,52 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.XmlConfigBuilder;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.syncbus.Node;
-import org.syncbus.SyncbusVerticle;
 import org.syncbus.queue.Backlog;
 import org.syncbus.queue.Batches;
 import org.syncbus.queue.InvalidBatchException;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
-import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.PollStream;
-import org.syncbus.testing.TestNode;
+import org.syncbus.testing.TestCluster;
+import org.syncbus.testing.TestCluster.Member;
 
 /**
- * Several clustered nodes in one JVM, joined through the shipped {@code conf/cluster.xml} under a
- * cluster name of their own: one server for publishers and subscribers, one history per queue, and
- * no acknowledged batch lost when the owner dies.
+ * Several clustered nodes in one JVM ({@link TestCluster}): one server for publishers and
+ * subscribers, one history per queue, and no acknowledged batch lost when the owner dies (README,
+ * "Cluster"). Each test starts its own cluster, since each changes its membership; after each,
+ * the leak and blocked-loop checks of {@link org.syncbus.testing.IntegrationTest} run over every
+ * live member.
  */
 class ClusterTest {
   private static final String Q = Configs.DEFAULT;
-  /** Hazelcast narrates every join and migration at INFO; held so the level is not collected. */
-  private static final java.util.logging.Logger HAZELCAST = java.util.logging.Logger.getLogger("com.hazelcast");
-
-  static {
-    HAZELCAST.setLevel(java.util.logging.Level.WARNING);
-  }
 
   @TempDir
   Path dir;
 
-  private final String clusterName = "syncbus-test-" + UUID.randomUUID();
-  private final List<Member> members = new ArrayList<>();
-  private Vertx clients;
-
-  /** One clustered node: its Vert.x, its Hazelcast, and a client's view of it. */
-  record Member(Vertx vertx, HazelcastClusterManager manager, TestNode http) {
-    String nodeId() {
-      return Node.of(vertx).id();
-    }
-  }
-
-  @BeforeEach
-  void startClients() {
-    clients = Vertx.vertx();
-  }
+  private final TestCluster cluster = new TestCluster();
 
   @AfterEach
-  void stopEverything() {
-    for (Member member : members) {
-      Await.await(member.vertx().close().recover(e -> Future.succeededFuture()));
+  void checkNothingLeakedAndStopEverything() {
+    try {
+      cluster.checkNothingLeaked();
+    } finally {
+      cluster.close();
     }
-    Await.await(clients.close());
   }
 
-  private Member join(JsonObject config) throws IOException {
-    Config hazelcast;
-    try (InputStream xml = new FileInputStream("conf/cluster.xml")) {
-      hazelcast = new XmlConfigBuilder(xml).build();
-    }
-    hazelcast.setClusterName(clusterName);
-    // Hazelcast's join pause stays: without it a node may start as a cluster of its own, own the
-    // queue there, and merge later (a split brain at start, which no test here is about).
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
-    Vertx vertx = Await.await(Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(TestNode.HOST)))
-        .withClusterManager(manager)
-        .buildClustered());
-    Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
-    Member member = new Member(vertx, manager, new TestNode(clients, Node.of(vertx).httpPort(), config));
-    members.add(member);
-    awaitOneCluster();
-    return member;
-  }
-
-  /** Waits until every member sees all the others. */
-  private void awaitOneCluster() {
-    for (Member member : members) {
-      Await.await(Await.eventually(clients, "member sees " + members.size() + " members", 100, 100,
-          () -> Future.succeededFuture(member.manager().getHazelcastInstance().getCluster().getMembers().size()),
-          size -> size == members.size()));
-    }
+  private Member join(JsonObject config) {
+    return cluster.join(config);
   }
 
   private static JsonObject config() {
@@ -127,9 +70,7 @@ class ClusterTest {
   }
 
   private Member owner() {
-    String owner = info(members.get(0)).getString("owner");
-    return members.stream().filter(m -> m.nodeId().equals(owner)).findFirst()
-        .orElseThrow(() -> new AssertionError("no member is the owner " + owner));
+    return cluster.owner(Q);
   }
 
   /** Publishes through {@code member}, retrying 503s (hand-over in progress) a bounded number of times. */
@@ -149,7 +90,7 @@ class ClusterTest {
   }
 
   @Test
-  void threeNodesServeOneHistoryWithOneOwner() throws IOException {
+  void threeNodesServeOneHistoryWithOneOwner() {
     Member a = join(config());
     Member b = join(config());
     Member c = join(config());
@@ -184,7 +125,7 @@ class ClusterTest {
   }
 
   @Test
-  void ownerDeathLosesNoAcknowledgedBatchAndSurvivorsConverge() throws IOException {
+  void ownerDeathLosesNoAcknowledgedBatchAndSurvivorsConverge() {
     Member a = join(config());
     Member b = join(config());
     Member c = join(config());
@@ -202,11 +143,7 @@ class ClusterTest {
       publish(survivors.get(i % 2), record(i, "before"));
       acknowledged.put(i, "before");
     }
-    // A crash: the owner's Hazelcast member vanishes without a word, then its event bus, as under
-    // SIGKILL (ClusterIT kills a real process).
-    owner.manager().getHazelcastInstance().getLifecycleService().terminate();
-    Await.await(owner.vertx().close().recover(e -> Future.succeededFuture()));
-    members.remove(owner);
+    cluster.kill(owner);
     for (int i = 20; i < 40; i++) {
       publish(survivors.get(i % 2), record(i, "after"));
       acknowledged.put(i, "after");
@@ -226,7 +163,7 @@ class ClusterTest {
   }
 
   @Test
-  void gracefulStopHandsTheQueueOverWithoutLosingABatch() throws IOException {
+  void gracefulStopHandsTheQueueOverWithoutLosingABatch() {
     Member a = join(config());
     Member b = join(config());
     awaitServing(a);
@@ -236,8 +173,7 @@ class ClusterTest {
     for (int i = 0; i < 10; i++) {
       publish(other, record(i, "x"));
     }
-    Await.await(owner.vertx().close());
-    members.remove(owner);
+    cluster.stop(owner);
     for (int i = 10; i < 20; i++) {
       publish(other, record(i, "y"));
     }

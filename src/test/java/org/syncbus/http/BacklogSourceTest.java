@@ -25,9 +25,9 @@ import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 
 /**
- * PROTOCOL.md, "What the original server did on start", and the issue's point 7: the initial
- * backlog comes from a {@code file} or an {@code http} source; until it is loaded the queue answers
- * 503 on poll and update, and loading is retried.
+ * PROTOCOL.md, "What the original server did on start", and README, "Configuration"
+ * ({@code queues.Q.backlog}): the initial backlog comes from a {@code file} or an {@code http}
+ * source; until it is loaded the queue answers 503 on poll and update, and loading is retried.
  */
 class BacklogSourceTest extends IntegrationTest {
   private static final String Q = "machines";

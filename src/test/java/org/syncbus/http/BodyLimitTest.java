@@ -13,7 +13,10 @@ import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 import org.syncbus.testing.Tokens;
 
-/** The rule on bodies: over {@code http.maxBodyBytes} 413; Vert.x's 8 KB form limits must not bite. */
+/**
+ * README, "HTTP endpoints" and "Configuration" ({@code http.maxBodyBytes}): a body over the limit
+ * answers 413; Vert.x's 8 KB form limits must not bite below it.
+ */
 class BodyLimitTest extends IntegrationTest {
   private static final String Q = Configs.DEFAULT;
   private static final int LIMIT = 64 * 1024;

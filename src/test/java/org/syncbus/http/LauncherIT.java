@@ -27,7 +27,7 @@ import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 
 /**
- * The issue's points 3 and 9, on the built jar run as a real process: a bad configuration stops
+ * README, "Running", on the built jar run as a real process: a bad configuration stops
  * start-up with status 1 and one line naming the setting, never a secret; a good one serves (with
  * {@code -instances N}, N edges and still one owner per queue), and SIGTERM ends open polls cleanly
  * and exits 0. Every process is killed in a {@code finally}; every wait is bounded. Skipped when

@@ -12,29 +12,18 @@ import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 import org.syncbus.testing.Tokens;
 
-/** DESIGN.md, "Configuration": {@code default} at /poll and /update, every queue under /queues/Q/. */
+/**
+ * README, "HTTP endpoints" and "Configuration" ({@code queues}): the queue named {@code default}
+ * answers at /poll and /update as well as under /queues/default/. The rules of the paths under
+ * /queues/Q/ are {@link ProtocolRules}'.
+ */
 class QueueRoutingTest extends IntegrationTest {
   private static final String BATCH = "[{\"type\":\"update\",\"data\":{\"id\":1}}]";
-  private static final String USERS = "[{\"type\":\"update\",\"data\":{\"login\":\"ada\"}}]";
 
   private static JsonObject twoQueues() {
     return Configs.node(new JsonObject()
         .put("default", Configs.keyed("id"))
         .put("users", Configs.keyed("login")));
-  }
-
-  @Test
-  void unknownQueueIs404OnPollUpdateAndInfo() {
-    TestNode node = start(twoQueues());
-    String pollToken = Tokens.poll(Configs.SUBSCRIBE_SECRET);
-
-    PollStream poll = await(node.openPoll("/queues/nope/poll" + Tokens.pollQuery(pollToken)));
-    assertEquals(404, poll.status());
-    await(poll.refusalBody());
-    HttpReply update = await(node.postUpdate("/queues/nope/update", BATCH, Tokens.update(Configs.PUBLISH_SECRET, BATCH)));
-    assertEquals(404, update.status(), update::toString);
-    HttpReply info = await(node.get("/queues/nope/info" + Tokens.pollQuery(pollToken)));
-    assertEquals(404, info.status(), info::toString);
   }
 
   @Test
@@ -54,34 +43,5 @@ class QueueRoutingTest extends IntegrationTest {
     assertEquals(200, await(node.postUpdate("/queues/default/update", second,
         Tokens.update(Configs.PUBLISH_SECRET, second))).status());
     assertJsonEquals(second, await(viaPoll.line(2)));
-  }
-
-  @Test
-  void namedQueueIsServedUnderQueuesAndKeptApartFromDefault() {
-    TestNode node = start(twoQueues());
-    PollStream users = await(node.pollOk("users"));
-    PollStream defaults = await(node.pollOk("default"));
-    await(users.line(0));
-    await(defaults.line(0));
-
-    HttpReply reply = await(node.postUpdate("/queues/users/update", USERS, Tokens.update(Configs.PUBLISH_SECRET, USERS)));
-
-    assertEquals(200, reply.status(), reply::toString);
-    assertJsonEquals(USERS, await(users.line(1)));
-    await(node.publishOk("default", BATCH));
-    assertJsonEquals(BATCH, await(defaults.line(1)));
-    assertEquals(2, defaults.lineCount(), () -> "default received another queue's batch: " + defaults.lines());
-    assertJsonEquals(USERS, await(node.backlogLine("users")));
-    assertJsonEquals(BATCH, await(node.backlogLine("default")));
-  }
-
-  @Test
-  void namedQueueValidatesBatchesWithItsOwnPrimaryKey() {
-    TestNode node = start(twoQueues());
-
-    HttpReply wrongKey = await(node.publish("users", BATCH));
-
-    assertEquals(400, wrongKey.status(), wrongKey::toString);
-    assertEquals(200, await(node.publish("users", USERS)).status());
   }
 }

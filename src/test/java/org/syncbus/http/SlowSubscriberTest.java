@@ -20,7 +20,7 @@ import org.syncbus.testing.TestNode;
 import org.syncbus.testing.Tokens;
 
 /**
- * The issue's point 8 and DESIGN.md, "Slow subscribers": a subscriber whose unsent bytes exceed
+ * README, "HTTP endpoints" (slow subscribers): a subscriber whose unsent bytes exceed
  * {@code limits.subscriberBufferBytes} is disconnected (and logged with the queue and the client's
  * address), so one client that stops reading cannot grow the server's memory; the others are
  * unaffected.

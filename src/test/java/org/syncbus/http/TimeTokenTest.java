@@ -1,7 +1,6 @@
 package org.syncbus.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.syncbus.testing.TestJson.assertJsonEquals;
 
 import io.vertx.core.json.JsonObject;
@@ -17,7 +16,12 @@ import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 import org.syncbus.testing.Tokens;
 
-/** PROTOCOL.md, "Time tokens": who may poll and who may publish. */
+/**
+ * PROTOCOL.md, "Time tokens": who may poll and who may publish, where it takes a configuration of
+ * its own (clock skew, lifetime, disabled tokens, per-queue secrets) or a token's exact shape. The
+ * refusals that hold on any deployment (wrong secret, expired, missing, a secret used for the
+ * other side) are {@link ProtocolRules}'.
+ */
 class TimeTokenTest extends IntegrationTest {
   private static final String Q = Configs.DEFAULT;
   private static final String BATCH = "[{\"type\":\"update\",\"data\":{\"id\":1}}]";
@@ -64,31 +68,6 @@ class TimeTokenTest extends IntegrationTest {
     assertEquals(200, update(node, BATCH, Tokens.update(PUB, BATCH)).status());
 
     assertJsonEquals(BATCH, await(poll.line(1)));
-  }
-
-  @Test
-  void tokenSignedWithAWrongSecretIsRefusedWith403InvalidToken() {
-    TestNode node = start(config(120));
-
-    assertPollRefused(poll(node, Tokens.poll("not-the-secret")), 403, "Invalid token");
-    HttpReply update = update(node, BATCH, Tokens.update("not-the-secret", BATCH));
-
-    assertEquals(403, update.status());
-    assertEquals("Invalid token", update.body());
-    assertNothingApplied(node);
-  }
-
-  @Test
-  void expiredTokenIsRefused() {
-    TestNode node = start(config(120));
-    long old = Tokens.now() - 300;
-
-    assertPollRefused(poll(node, Tokens.poll(SUB, old)), 403, "Invalid token");
-    HttpReply update = update(node, BATCH, Tokens.update(PUB, BATCH, old));
-
-    assertEquals(403, update.status());
-    assertEquals("Invalid token", update.body());
-    assertNothingApplied(node);
   }
 
   @Test
@@ -165,53 +144,6 @@ class TimeTokenTest extends IntegrationTest {
       assertEquals("Invalid token", reply.body());
     }
     assertNothingApplied(node);
-  }
-
-  @Test
-  void updateTokenMustSignTheExactDataSent() {
-    TestNode node = start(config(120));
-    String other = "[{\"type\":\"update\",\"data\":{\"id\":2}}]";
-
-    HttpReply reply = update(node, BATCH, Tokens.update(PUB, other));
-
-    assertEquals(403, reply.status());
-    assertEquals("Invalid token", reply.body());
-    // The same batch with different spacing is a different message.
-    HttpReply respaced = update(node, BATCH, Tokens.update(PUB, BATCH.replace(",", ", ")));
-    assertEquals(403, respaced.status());
-    assertNothingApplied(node);
-  }
-
-  @Test
-  void missingHmacIsRefusedOnPollAndUpdate() {
-    TestNode node = start(config(120));
-
-    PollStream poll = await(node.openPoll("/poll?data=%7B%7D"));
-    assertTrue(poll.status() == 400 || poll.status() == 403, () -> "poll without hmac: " + poll.status());
-    assertTrue(!await(poll.refusalBody()).isBlank(), "the body says why");
-    HttpReply update = update(node, BATCH, null);
-
-    assertTrue(update.status() == 400 || update.status() == 403, update::toString);
-    assertTrue(!update.body().isBlank(), "the body says why");
-    assertNothingApplied(node);
-  }
-
-  @Test
-  void subscribeSecretNeverAllowsPublishing() {
-    TestNode node = start(config(120));
-
-    HttpReply reply = update(node, BATCH, Tokens.update(SUB, BATCH));
-
-    assertEquals(403, reply.status());
-    assertEquals("Invalid token", reply.body());
-    assertNothingApplied(node);
-  }
-
-  @Test
-  void publishSecretDoesNotAllowPolling() {
-    TestNode node = start(config(120));
-
-    assertPollRefused(poll(node, Tokens.poll(PUB)), 403, "Invalid token");
   }
 
   @Test

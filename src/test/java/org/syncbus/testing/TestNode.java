@@ -19,18 +19,29 @@ import org.syncbus.Node;
  * A running syncbus node seen from outside: its port, its configuration (for the secrets), and
  * the requests of the wire protocol made over real HTTP on loopback. Streams it opens are
  * remembered so the test's end can close them and check that the node let go of them.
+ *
+ * <p>The clients run on one Vert.x (the test's), the node on another or the same: a cluster's
+ * members are separate Vert.x instances, seen through clients that outlive any one of them.
  */
 public final class TestNode {
   public static final String HOST = "127.0.0.1";
 
   private final Vertx vertx;
+  private final Vertx server;
   private final int port;
   private final JsonObject config;
   private final HttpClientAgent client;
   private final List<PollStream> streams = new ArrayList<>();
 
+  /** A node running on {@code vertx}, seen through clients of the same Vert.x. */
   public TestNode(Vertx vertx, int port, JsonObject config) {
-    this.vertx = vertx;
+    this(vertx, vertx, port, config);
+  }
+
+  /** The node running on {@code server}, seen through clients of {@code clients}. */
+  public TestNode(Vertx clients, Vertx server, int port, JsonObject config) {
+    this.vertx = clients;
+    this.server = server;
     this.port = port;
     this.config = config;
     this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(port),
@@ -41,8 +52,14 @@ public final class TestNode {
     return port;
   }
 
+  /** The Vert.x of this node's clients. */
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The node's own id, as {@code /queues/Q/info} names it ({@code node}, {@code owner}). */
+  public String nodeId() {
+    return Node.of(server).id();
   }
 
   public String publishSecret(String queue) {
@@ -203,25 +220,43 @@ public final class TestNode {
   /**
    * The leak check: closes every stream this node's clients opened, then waits until every ready
    * queue's {@code /queues/Q/info} counts no subscriber (a queue still loading cannot have any,
-   * and its node-wide count must be 0 too).
+   * and its node-wide count must be 0 too); then closes the clients.
    */
   public Future<Void> closeAndCheckNoSubscribers() {
-    List<PollStream> open;
-    synchronized (this) {
-      open = List.copyOf(streams);
-      streams.clear();
-    }
-    Node node = Node.of(vertx);
-    return Future.join(open.stream().map(PollStream::close).toList())
+    return closeStreamsAndCheckNoSubscribers().eventually(client::close);
+  }
+
+  /**
+   * The leak check of {@link #closeAndCheckNoSubscribers()}, keeping the clients for the next test
+   * (of a cluster that outlives its tests).
+   */
+  public Future<Void> closeStreamsAndCheckNoSubscribers() {
+    Node node = Node.of(server);
+    return closeStreams()
         .transform(closed -> Future.all(config.getJsonObject("queues").fieldNames().stream()
-            .map(queue -> Await.eventually(vertx, "queue " + queue + " with no subscriber left (streams opened"
-                    + " with PollStream.open directly are not closed by the harness: use TestNode.openPoll)", 100, 20,
+            .map(queue -> Await.eventually(vertx, "queue " + queue + " with no subscriber left on node " + port
+                    + " (streams opened with PollStream.open directly are not closed by the harness: use"
+                    + " TestNode.openPoll)", 100, 20,
                 () -> info(queue).map(reply -> reply.status() == 200
                     ? new JsonObject(reply.body()).getInteger("subscribers")
                     : node.subscribers().of(queue).get()),
                 subscribers -> subscribers == 0))
             .toList()))
-        .<Void>mapEmpty()
-        .eventually(client::close);
+        .mapEmpty();
+  }
+
+  /** Closes every stream this node's clients opened (each from the client side, whatever the node did). */
+  public Future<Void> closeStreams() {
+    List<PollStream> open;
+    synchronized (this) {
+      open = List.copyOf(streams);
+      streams.clear();
+    }
+    return Future.join(open.stream().map(PollStream::close).toList()).mapEmpty();
+  }
+
+  /** Closes the clients (not the streams: see {@link #closeAndCheckNoSubscribers()}). */
+  public Future<Void> close() {
+    return client.close();
   }
 }
