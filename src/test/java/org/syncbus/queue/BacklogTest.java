@@ -1,5 +1,8 @@
 package org.syncbus.queue;
 
+import static org.syncbus.queue.TestBatches.del;
+import static org.syncbus.queue.TestBatches.upd;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,19 +27,7 @@ class BacklogTest {
   private final Backlog backlog = new Backlog();
 
   private static List<Update> batch(String text) {
-    try {
-      return Batches.parse(text, PK);
-    } catch (InvalidBatchException e) {
-      throw new AssertionError("test batch is invalid: " + e.getMessage(), e);
-    }
-  }
-
-  private static String upd(String record) {
-    return "{\"type\":\"update\",\"data\":" + record + "}";
-  }
-
-  private static String del(String record) {
-    return "{\"type\":\"delete\",\"data\":" + record + "}";
+    return TestBatches.parse(text, PK);
   }
 
   private Map<Key, Change> apply(String... elements) {

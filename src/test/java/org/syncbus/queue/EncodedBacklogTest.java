@@ -1,5 +1,8 @@
 package org.syncbus.queue;
 
+import static org.syncbus.queue.TestBatches.del;
+import static org.syncbus.queue.TestBatches.upd;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -20,19 +23,7 @@ class EncodedBacklogTest {
   private final EncodedBacklog encoded = new EncodedBacklog();
 
   private static List<Update> batch(String... elements) {
-    try {
-      return Batches.parse("[" + String.join(",", elements) + "]", PK);
-    } catch (InvalidBatchException e) {
-      throw new AssertionError("test batch is invalid: " + e.getMessage(), e);
-    }
-  }
-
-  private static String upd(String record) {
-    return "{\"type\":\"update\",\"data\":" + record + "}";
-  }
-
-  private static String del(String record) {
-    return "{\"type\":\"delete\",\"data\":" + record + "}";
+    return TestBatches.parse("[" + String.join(",", elements) + "]", PK);
   }
 
   /** Applies the batch as the owner does: with its own encoded elements. */

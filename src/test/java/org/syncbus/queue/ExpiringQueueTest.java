@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.syncbus.testing.FakeClock;
 
 /** Records of an expiring queue live for {@code ttl} after their last update; time is a fake clock. */
 class ExpiringQueueTest {
@@ -21,42 +19,11 @@ class ExpiringQueueTest {
   private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
 
   /** A clock that moves only when told to. */
-  static final class FakeClock extends Clock {
-    private Instant now;
-
-    FakeClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   private final FakeClock clock = new FakeClock(START);
   private final ExpiringQueue queue = new ExpiringQueue(PK, TTL, clock);
 
   private static List<Update> batch(String text) {
-    try {
-      return Batches.parse(text, PK);
-    } catch (InvalidBatchException e) {
-      throw new AssertionError("test batch is invalid: " + e.getMessage(), e);
-    }
+    return TestBatches.parse(text, PK);
   }
 
   private Map<Key, Change> seen(String... logins) {
