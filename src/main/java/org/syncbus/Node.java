@@ -9,7 +9,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.http.EdgeResources;
 import org.syncbus.http.SubscriberCounts;
+import org.syncbus.limits.NodeLimits;
+import org.syncbus.support.ThrottledLog;
+import java.util.logging.Logger;
 
 /**
  * The wiring of one node (one Vert.x instance), shared by the copies of the main verticle
@@ -29,6 +33,7 @@ public final class Node implements Shareable {
   private final AtomicBoolean ownersClaimed = new AtomicBoolean();
   private final SubscriberCounts subscribers = new SubscriberCounts();
   private RunningConfig config;
+  private EdgeResources edges;
   private volatile int httpPort = -1;
   private volatile Runnable reloadTrigger = () -> { };
 
@@ -83,6 +88,18 @@ public final class Node implements Shareable {
       config = new RunningConfig(loaded);
     }
     return config;
+  }
+
+  /**
+   * What the node's edges share: the subscriber counts, the limits (worked out from
+   * {@code config} by the first copy to ask) and the throttled log of what clients cause.
+   */
+  synchronized EdgeResources edges(SyncbusConfig config) {
+    if (edges == null) {
+      edges = new EdgeResources(subscribers, NodeLimits.of(config.limits()),
+          new ThrottledLog(Logger.getLogger("org.syncbus.clients"), clock));
+    }
+    return edges;
   }
 
   public SubscriberCounts subscribers() {

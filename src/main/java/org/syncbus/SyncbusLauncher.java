@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.config.ConfigException;
+import org.syncbus.support.Fatal;
 import sun.misc.Signal;
 
 /**
@@ -52,6 +53,8 @@ public class SyncbusLauncher extends Launcher {
       System.setProperty("java.util.logging.SimpleFormatter.format", Logging.FORMAT);
     }
     DEPLOYER.setLevel(Level.OFF);
+    Fatal.exitOnFatalErrors();
+    Logging.redactCredentials();
     List<String> rest = new ArrayList<>(List.of(args));
     String configFile = runsMainVerticle(rest) ? takeConf(rest) : null;
     SyncbusLauncher launcher = new SyncbusLauncher(configFile);
@@ -96,6 +99,11 @@ public class SyncbusLauncher extends Launcher {
 
   @Override
   public void afterStartingVertx(Vertx vertx) {
+    // Replaces Vert.x's default, which only logs: a fatal error ends the process, others are logged as before.
+    vertx.exceptionHandler(error -> {
+      Fatal.check(error);
+      LOG.log(Level.SEVERE, "Unhandled exception", error);
+    });
     Signal.handle(new Signal("TERM"), signal -> shutdown(vertx));
     Signal.handle(new Signal("INT"), signal -> shutdown(vertx));
     Signal.handle(new Signal("HUP"), signal -> {

@@ -20,6 +20,7 @@ import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.HttpVerticle;
 import org.syncbus.http.Mount;
+import org.syncbus.limits.NodeLimits;
 import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
@@ -47,6 +48,7 @@ public final class SyncbusVerticle extends VerticleBase {
   private Node node;
   private boolean owner;
   private Reloader reloader;
+  private Runnable stopFollowing = () -> { };
 
   public SyncbusVerticle() {
     this(Clock.systemUTC());
@@ -64,6 +66,7 @@ public final class SyncbusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Logging.redactCredentials();
     node = Node.of(vertx, clock);
     return vertx.executeBlocking(() -> {
       Json.warmUp();
@@ -73,6 +76,7 @@ public final class SyncbusVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopFollowing.run();
     if (reloader != null) {
       node.reloadTrigger(() -> { });
       reloader.stop();
@@ -104,6 +108,8 @@ public final class SyncbusVerticle extends VerticleBase {
     SyncbusConfig config = running.get();
     Logging.setLevel(config.logLevel());
     warnAbout(config);
+    NodeLimits limits = node.edges(config).limits();
+    stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
     return replications()
         .map(replications -> new QueueOwners(vertx, node.id(), clock, replications))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
@@ -117,7 +123,7 @@ public final class SyncbusVerticle extends VerticleBase {
   private Future<String> deployEdge(RunningConfig running) {
     SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
     List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path())) : List.of();
-    HttpVerticle edge = new HttpVerticle(running, node.id(), node.subscribers(), clock, mounts);
+    HttpVerticle edge = new HttpVerticle(running, node.id(), node.edges(running.get()), clock, mounts);
     return vertx.deployVerticle(edge).onSuccess(id -> node.httpPort(edge.port()));
   }
 

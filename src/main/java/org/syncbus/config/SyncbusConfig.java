@@ -29,21 +29,28 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   /** A list, not a set: the refusal lists them, always in this order. */
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
-  public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins) {
+  /**
+   * The HTTP port.
+   *
+   * @param idleTimeoutSeconds how long a keep-alive connection may wait, between requests, for the
+   *     next one; streams ({@code /poll}, {@code /events}) are never idle
+   */
+  public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins, long idleTimeoutSeconds) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
     Http withHost(String value) {
-      return new Http(value, port, maxBodyBytes, allowedOrigins);
+      return new Http(value, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds);
     }
 
     Http withPort(int value) {
-      return new Http(host, value, maxBodyBytes, allowedOrigins);
+      return new Http(host, value, maxBodyBytes, allowedOrigins, idleTimeoutSeconds);
     }
 
     Http withAllowedOrigins(List<String> value) {
-      return new Http(host, port, maxBodyBytes, value);
+      return new Http(host, port, maxBodyBytes, value, idleTimeoutSeconds);
     }
   }
 
@@ -90,8 +97,25 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
   }
 
-  public record Limits(long subscriberBufferBytes) {
+  /**
+   * What the node lets clients use (README, "Limits").
+   *
+   * @param maxConnections connections open at once on every port of the node together;
+   *     {@link #AUTOMATIC} for the open-files limit minus a reserve
+   * @param maxConnectionsPerAddress the same per client address; 0 for no limit (clients behind
+   *     one NAT share an address)
+   * @param headerTimeoutSeconds how long a new connection may take to send its request's headers
+   * @param minBodyBytesPerSecond the slowest a request body may arrive, measured over windows
+   * @param bufferedBodyBytes request bodies held in memory at once, node-wide; {@link #AUTOMATIC}
+   *     for a quarter of the maximum heap
+   */
+  public record Limits(long subscriberBufferBytes, long maxConnections, long maxConnectionsPerAddress,
+                       long headerTimeoutSeconds, long minBodyBytesPerSecond, long bufferedBodyBytes) {
     public static final long DEFAULT_SUBSCRIBER_BUFFER_BYTES = 4L * 1024 * 1024;
+    /** A bound the node works out from the machine when it starts. */
+    public static final long AUTOMATIC = -1;
+    public static final long DEFAULT_HEADER_TIMEOUT_SECONDS = 10;
+    public static final long DEFAULT_MIN_BODY_BYTES_PER_SECOND = 4096;
   }
 
   /** How the configuration file is watched. */
@@ -187,8 +211,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     reloadNode.rejectUnknown();
     Bridges bridges = bridges(root.child("bridges"), env);
     Settings limitsNode = root.child("limits");
-    Limits limits = new Limits(limitsNode.longValue("subscriberBufferBytes",
-        Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, 1024, Long.MAX_VALUE));
+    Limits limits = new Limits(
+        limitsNode.longValue("subscriberBufferBytes", Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, 1024, Long.MAX_VALUE),
+        limitsNode.longValue("maxConnections", Limits.AUTOMATIC, 1, Integer.MAX_VALUE),
+        limitsNode.longValue("maxConnectionsPerAddress", 0, 0, Integer.MAX_VALUE),
+        limitsNode.longValue("headerTimeoutSeconds", Limits.DEFAULT_HEADER_TIMEOUT_SECONDS, 1, 3600),
+        limitsNode.longValue("minBodyBytesPerSecond", Limits.DEFAULT_MIN_BODY_BYTES_PER_SECOND, 0, Integer.MAX_VALUE),
+        limitsNode.longValue("bufferedBodyBytes", Limits.AUTOMATIC, 1024, Long.MAX_VALUE));
     limitsNode.rejectUnknown();
     Settings sseNode = root.child("sse");
     Sse sse = new Sse(sseNode.longValue("keepAliveSeconds", Sse.DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600));
@@ -219,8 +248,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     Settings cors = node.child("cors");
     List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
     cors.rejectUnknown();
+    long idle = node.longValue("idleTimeoutSeconds", Http.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 86_400);
     node.rejectUnknown();
-    return new Http(host, port, maxBody, origins);
+    return new Http(host, port, maxBody, origins, idle);
   }
 
   private static final Set<String> SECRET_ALGORITHMS = Set.of("HS256", "HS384", "HS512");

@@ -20,8 +20,10 @@ public enum Refusal {
   UNAUTHENTICATED(401, "Unauthorized"),
   FORBIDDEN(403, "Forbidden"),
   UNKNOWN_QUEUE(404, "Unknown queue"),
+  TOO_SLOW(408, "Request body too slow"),
   TOO_LARGE(413, "Request body too large"),
   NOT_READY(503, "Queue not ready"),
+  BUSY(503, "Server busy"),
   UNEXPECTED(500, "Internal error");
 
   private final int status;

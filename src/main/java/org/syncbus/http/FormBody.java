@@ -5,6 +5,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.LongConsumer;
+import org.syncbus.limits.BodyBudget;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -22,6 +24,13 @@ final class FormBody {
     }
   }
 
+  /** The bodies held in memory across the node already take the whole budget. */
+  static final class NoRoom extends RuntimeException {
+    NoRoom() {
+      super("request bodies held in memory are at limits.bufferedBodyBytes; retry later", null, false, false);
+    }
+  }
+
   /** The body is not a well-formed form. */
   static final class Malformed extends RuntimeException {
     Malformed(String message) {
@@ -31,18 +40,35 @@ final class FormBody {
 
   private FormBody() {}
 
-  /** The body of {@code request}, failed with {@link TooLarge} past {@code limit} bytes. */
-  static Future<Buffer> read(HttpServerRequest request, long limit) {
+  /** The declared length of {@code request}'s body, or -1 when it has none (chunked) or a bad one. */
+  static long declaredLength(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && parseLength(length) > limit) {
+    return length == null ? -1 : parseLength(length);
+  }
+
+  /**
+   * The body of {@code request}: failed with {@link TooLarge} past {@code limit} bytes, with
+   * {@link NoRoom} when {@code claim} (which already holds the declared length, if any) cannot grow
+   * for a chunk beyond it. {@code onBytes} hears of every chunk, for the pace of the body. After a
+   * failure the rest of the body is read and dropped, so that the refusal can still be answered.
+   */
+  static Future<Buffer> read(HttpServerRequest request, long limit, BodyBudget.Claim claim, LongConsumer onBytes) {
+    if (declaredLength(request) > limit) {
       return Future.failedFuture(new TooLarge(limit));
     }
     Promise<Buffer> body = Promise.promise();
     Buffer content = Buffer.buffer();
     request.handler(chunk -> {
-      if (content.length() + chunk.length() > limit) {
+      onBytes.accept(chunk.length());
+      if (body.future().isComplete()) {
+        return;
+      }
+      long size = content.length() + chunk.length();
+      if (size > limit) {
         body.tryFail(new TooLarge(limit));
-      } else if (!body.future().isComplete()) {
+      } else if (size > claim.held() && !claim.grow(size - claim.held())) {
+        body.tryFail(new NoRoom());
+      } else {
         content.appendBuffer(chunk);
       }
     });

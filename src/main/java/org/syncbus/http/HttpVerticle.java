@@ -32,7 +32,9 @@ import org.syncbus.contract.Addresses;
 import org.syncbus.contract.Protocol;
 import org.syncbus.contract.Refusal;
 import org.syncbus.contract.Refused;
+import org.syncbus.limits.BodyBudget;
 import org.syncbus.stream.StreamCodecs;
+import org.syncbus.support.Fatal;
 
 /**
  * The HTTP edge: {@code /poll}, {@code /update} and {@code /__ping} exactly as PROTOCOL.md for the
@@ -59,7 +61,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private final RunningConfig running;
   private final String nodeId;
-  private final SubscriberCounts counts;
+  private final EdgeResources shared;
   private final Clock clock;
   private final List<Mount> mounts;
   private SyncbusConfig config;
@@ -67,18 +69,20 @@ public final class HttpVerticle extends VerticleBase {
   private Runnable stopFollowing = () -> { };
   private final Map<String, QueueEdge> edges = new LinkedHashMap<>();
   private Access access;
+  private HttpRefusals refusals;
+  private ConnectionGuard guard;
   private HttpServer server;
 
   /**
    * @param running the node's configuration, followed on this verticle's event loop
    * @param nodeId this node's id, reported by {@code /queues/Q/info}
-   * @param counts the node-wide subscriber counts, shared with the node's other edges
+   * @param shared what the node's edges share: subscriber counts, limits, the clients' log
    * @param mounts routers to mount on this edge (the SockJS bridge)
    */
-  public HttpVerticle(RunningConfig running, String nodeId, SubscriberCounts counts, Clock clock, List<Mount> mounts) {
+  public HttpVerticle(RunningConfig running, String nodeId, EdgeResources shared, Clock clock, List<Mount> mounts) {
     this.running = running;
     this.nodeId = nodeId;
-    this.counts = counts;
+    this.shared = shared;
     this.clock = clock;
     this.mounts = List.copyOf(mounts);
   }
@@ -93,6 +97,9 @@ public final class HttpVerticle extends VerticleBase {
     StreamCodecs.register(vertx.eventBus());
     config = running.get();
     access = new Access(vertx, clock, config);
+    refusals = new HttpRefusals(shared.clientLog());
+    guard = new ConnectionGuard(vertx, shared.limits().connections(), () -> config, shared.clientLog(),
+        this::refuseSlowBody);
     for (SyncbusConfig.Queue queue : config.queues().values()) {
       edges.put(queue.name(), newEdge(queue, config));
     }
@@ -100,12 +107,22 @@ public final class HttpVerticle extends VerticleBase {
     // Strict thread mode: every request and response of an edge lives on its event loop, so
     // writes go straight to the channel, without a per-connection queue (less memory and CPU per
     // subscriber). No WebSocket compression: its handler would sit in every connection's pipeline
-    // and see every line written.
+    // and see every line written. No h2c: its handler waits for a connection's first bytes before
+    // Vert.x sees the connection, and a connection that sends nothing must be counted and timed.
+    Router router = router();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port())
             .setStrictThreadMode(true)
+            .setHttp2ClearTextEnabled(false)
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false))
-        .requestHandler(router());
+        .connectionHandler(guard::onConnection)
+        .invalidRequestHandler(refusals::refuseMalformed)
+        .exceptionHandler(Fatal::check)
+        .requestHandler(request -> {
+          guard.onRequest(request);
+          router.handle(request);
+        });
+    guard.start();
     scheduleKeepAlive();
     stopFollowing = running.follow(context, this::reconfigure);
     return Future.all(edges.values().stream().map(QueueEdge::start).toList())
@@ -116,7 +133,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), counts.of(queue.name()));
+    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()));
   }
 
   private void scheduleKeepAlive() {
@@ -157,6 +174,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopFollowing.run();
+    guard.stop();
     return Future.all(edges.values().stream().map(QueueEdge::stop).toList())
         .eventually(() -> server.close());
   }
@@ -185,10 +203,16 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/queues/:queue/events").handler(ctx -> events(ctx, ctx.pathParam("queue")));
     router.post("/queues/:queue/update").handler(ctx -> update(ctx, ctx.pathParam("queue")));
     router.get("/queues/:queue/info").handler(ctx -> info(ctx, ctx.pathParam("queue")));
+    // What vertx-web refuses before a syncbus handler runs (a bad escape in the path, no Host, an
+    // origin CORS refuses) is a client's doing: one throttled line, never a stack trace.
+    for (int status = 400; status < 500; status++) {
+      int code = status;
+      router.errorHandler(code, ctx -> refusals.refuseUnrouted(ctx.request(), code, ctx.failure()));
+    }
     router.errorHandler(500, ctx -> {
       LOG.log(Level.SEVERE, "HTTP " + ctx.request().method() + " " + ctx.request().path() + " failed", ctx.failure());
       if (!ctx.response().headWritten()) {
-        refuse(ctx.response(), Refusal.UNEXPECTED.with(null));
+        refusals.refuse(ctx.request(), Refusal.UNEXPECTED.with(null));
       } else {
         ctx.response().reset();
       }
@@ -203,20 +227,20 @@ public final class HttpVerticle extends VerticleBase {
     if (sameOrigin || config.http().allowedOrigins().contains(origin)) {
       ctx.next();
     } else {
-      refuse(ctx.response(), Refusal.FORBIDDEN.with("origin " + origin + " is not in http.cors.allowedOrigins"));
+      refusals.refuse(ctx.request(), Refusal.FORBIDDEN.with("origin " + origin + " is not in http.cors.allowedOrigins"));
     }
   }
 
   private void poll(RoutingContext ctx, String queue) {
     String formatName = FormBody.queryParam(ctx.request(), Protocol.FORMAT);
     if (formatName != null && !formatName.equals("seq")) {
-      refuse(ctx.response(), Refusal.BAD_PARAMETER.with("format: unknown format \"" + formatName + "\" (expected \"seq\")"));
+      refusals.refuse(ctx.request(), Refusal.BAD_PARAMETER.with("format: unknown format \"" + formatName + "\" (expected \"seq\")"));
       return;
     }
     Format format = formatName == null ? Format.PLAIN : Format.SEQ;
     String sinceText = FormBody.queryParam(ctx.request(), Protocol.SINCE);
     if (sinceText != null && format == Format.PLAIN) {
-      refuse(ctx.response(), Refusal.BAD_PARAMETER.with("since: resuming needs format=seq"));
+      refusals.refuse(ctx.request(), Refusal.BAD_PARAMETER.with("since: resuming needs format=seq"));
       return;
     }
     stream(ctx, queue, format, sinceText, NDJSON);
@@ -235,7 +259,7 @@ public final class HttpVerticle extends VerticleBase {
     if (sinceText != null) {
       since = QueueEdge.Since.parse(sinceText);
       if (since == null) {
-        refuse(ctx.response(), Refusal.BAD_PARAMETER.with("since: expected EPOCH:SEQ"));
+        refusals.refuse(ctx.request(), Refusal.BAD_PARAMETER.with("since: expected EPOCH:SEQ"));
         return;
       }
     }
@@ -277,51 +301,69 @@ public final class HttpVerticle extends VerticleBase {
         : access.authorize(queue, Jwt.Right.SUBSCRIBE, subscribeCredentials(request), Protocol.POLL_MESSAGE)
             .compose(v -> edge.ready() ? Future.succeededFuture(edge) : Future.failedFuture(
                 Refusal.NOT_READY.with("queue " + queue + " is loading its backlog; retry later")));
-    return allowed.onFailure(error -> refuse(ctx.response(), error));
+    return allowed.onFailure(error -> refusals.refuse(ctx.request(), error));
   }
 
+  /**
+   * A batch to publish. Its body is buffered whole (the token is inside it), so before a byte of
+   * it is read the body claims its declared length from the node's budget of bodies in memory
+   * ({@code limits.bufferedBodyBytes}): with no room the request is answered 503 at once. The
+   * claim is given back when the request ends, however it ends.
+   */
   private void update(RoutingContext ctx, String queue) {
     HttpServerRequest request = ctx.request();
-    HttpServerResponse response = ctx.response();
     QueueEdge edge = edges.get(queue);
     if (edge == null) {
-      refuse(response, Refusal.UNKNOWN_QUEUE.with(queue));
+      refusals.refuse(request, Refusal.UNKNOWN_QUEUE.with(queue));
       return;
     }
-    FormBody.read(request, config.http().maxBodyBytes())
+    long maxBody = config.http().maxBodyBytes();
+    long declared = FormBody.declaredLength(request);
+    BodyBudget.Claim claim = shared.limits().bodies().claim();
+    ctx.addEndHandler(ended -> claim.release());
+    if (declared > maxBody) {
+      refuseBody(request, new FormBody.TooLarge(maxBody));
+      return;
+    }
+    if (declared > 0 && !claim.grow(declared)) {
+      refuseBody(request, new FormBody.NoRoom());
+      return;
+    }
+    guard.bodyStarted(request);
+    FormBody.read(request, maxBody, claim, bytes -> guard.bodyBytes(request, bytes))
         .map(FormBody::parse)
-        .onSuccess(form -> publish(request, response, edge, form))
-        .onFailure(error -> refuseBody(request, response, error));
+        .onSuccess(form -> publish(request, edge, form))
+        .onFailure(error -> refuseBody(request, error));
   }
 
-  private void publish(HttpServerRequest request, HttpServerResponse response, QueueEdge edge, Map<String, String> form) {
+  private void publish(HttpServerRequest request, QueueEdge edge, Map<String, String> form) {
     String data = form.get(Protocol.DATA);
     if (data == null) {
-      refuse(response, Refusal.MISSING_DATA.with(null));
+      refusals.refuse(request, Refusal.MISSING_DATA.with(null));
       return;
     }
     Credentials credentials = new Credentials(Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION)),
         form.get(Protocol.HMAC));
     access.authorize(edge.config().name(), Jwt.Right.PUBLISH, credentials, data)
-        .onSuccess(v -> apply(response, edge, data))
-        .onFailure(error -> refuse(response, error));
+        .onSuccess(v -> apply(request, edge, data))
+        .onFailure(error -> refusals.refuse(request, error));
   }
 
-  private void apply(HttpServerResponse response, QueueEdge edge, String data) {
+  private void apply(HttpServerRequest request, QueueEdge edge, String data) {
     String queue = edge.config().name();
     vertx.eventBus().request(Addresses.apply(queue), data, APPLY_OPTIONS)
-        .onSuccess(reply -> response.end())
+        .onSuccess(reply -> request.response().end())
         .onFailure(error -> {
           Refusal refusal = Refusal.ofReply(error);
           switch (refusal) {
-            case INVALID_BATCH -> refuse(response, refusal.with(error.getMessage()));
-            case NOT_READY -> refuse(response, refusal.with(error instanceof ReplyException reply
+            case INVALID_BATCH -> refusals.refuse(request, refusal.with(error.getMessage()));
+            case NOT_READY -> refusals.refuse(request, refusal.with(error instanceof ReplyException reply
                 && reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
                 ? "queue " + queue + " has no owner right now (starting, or changing owner); retry later"
                 : error.getMessage()));
             default -> {
               LOG.log(Level.WARNING, "queue " + queue + ": apply failed", error);
-              refuse(response, Refusal.UNEXPECTED.with(null));
+              refusals.refuse(request, Refusal.UNEXPECTED.with(null));
             }
           }
         });
@@ -340,21 +382,38 @@ public final class HttpVerticle extends VerticleBase {
     return new Credentials(bearer, FormBody.queryParam(request, Protocol.HMAC));
   }
 
-  private void refuseBody(HttpServerRequest request, HttpServerResponse response, Throwable error) {
-    if (error instanceof FormBody.TooLarge) {
-      // Closing while the client still sends its body would reset the connection and lose the
-      // 413: the rest of the body is read and dropped (FormBody keeps reading), for a bounded time.
+  /**
+   * Refuses a body that will not be read whole: too large, no room in the budget, malformed. A
+   * refusal sent while the client still sends its body would be lost to a reset if the connection
+   * closed at once: the rest is read and dropped for a bounded time, then the connection closes.
+   */
+  private void refuseBody(HttpServerRequest request, Throwable error) {
+    HttpServerResponse response = request.response();
+    if (error instanceof FormBody.TooLarge || error instanceof FormBody.NoRoom) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
       response.endHandler(v -> closeOnceRead(request));
-      refuse(response, Refusal.TOO_LARGE.with(error.getMessage()));
+      Refusal refusal = error instanceof FormBody.TooLarge ? Refusal.TOO_LARGE : Refusal.BUSY;
+      refusals.refuse(request, refusal.with(error.getMessage()));
     } else if (error instanceof FormBody.Malformed) {
-      refuse(response, Refusal.MALFORMED_FORM.with(error.getMessage()));
+      refusals.refuse(request, Refusal.MALFORMED_FORM.with(error.getMessage()));
     } else {
       LOG.log(Level.FINE, "reading an update body failed", error);
       if (!response.closed()) {
         response.reset();
       }
     }
+  }
+
+  /** A body slower than {@code limits.minBodyBytesPerSecond}: 408, and its connection closed. */
+  private void refuseSlowBody(HttpServerRequest request, String why) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      request.connection().close();
+      return;
+    }
+    response.putHeader(HttpHeaders.CONNECTION, "close");
+    response.endHandler(v -> closeOnceRead(request));
+    refusals.refuse(request, Refusal.TOO_SLOW.with(why));
   }
 
   private void closeOnceRead(HttpServerRequest request) {
@@ -380,32 +439,5 @@ public final class HttpVerticle extends VerticleBase {
         .setStatusCode(allReady ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(new JsonObject().put("status", allReady ? "UP" : "DOWN").put("queues", queues).encode());
-  }
-
-  /** Refuses with a {@link Refused}; anything else is unexpected (500, logged). */
-  private static void refuse(HttpServerResponse response, Throwable error) {
-    if (error instanceof Refused refused) {
-      refuse(response, refused);
-    } else {
-      LOG.log(Level.SEVERE, "unexpected failure", error);
-      refuse(response, Refusal.UNEXPECTED.with(null));
-    }
-  }
-
-  /** The one mapping of a refusal onto HTTP: its status, its text and detail as a plain-text body. */
-  private static void refuse(HttpServerResponse response, Refused refused) {
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    Refusal refusal = refused.refusal();
-    if (refusal == Refusal.NOT_READY) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
-    }
-    if (refusal == Refusal.UNAUTHENTICATED) {
-      response.putHeader("WWW-Authenticate", "Bearer");
-    }
-    response.setStatusCode(refusal.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
-        .end(refused.httpBody());
   }
 }

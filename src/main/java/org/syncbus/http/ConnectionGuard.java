@@ -1,0 +1,216 @@
+package org.syncbus.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.syncbus.config.SyncbusConfig;
+import org.syncbus.limits.ConnectionGate;
+import org.syncbus.support.Fatal;
+import org.syncbus.support.ThrottledLog;
+
+/**
+ * What one edge's connections may hold of it: a place among the node's connections, and time.
+ *
+ * <p><b>Admission.</b> A new connection is admitted by the node's {@link ConnectionGate}
+ * ({@code limits.maxConnections}, {@code limits.maxConnectionsPerAddress}) or closed at once;
+ * connections already served are never touched by it.
+ *
+ * <p><b>Time.</b> A connection is in one of three states, checked by one sweep a second over the
+ * edge's connections (a timer per connection would cost memory on every idle subscriber):
+ * <ul>
+ *   <li><i>waiting for headers</i>, from its opening until its first request's headers are
+ *       complete: closed after {@code limits.headerTimeoutSeconds} (a client that trickles its
+ *       headers, or sends none);
+ *   <li><i>busy</i>, while a request is in progress: its response not ended (a stream,
+ *       {@code /poll} or {@code /events}, is busy for its whole life, so it is never idle) or its
+ *       body still arriving. A body ({@link #bodyBytes}) must arrive at
+ *       {@code limits.minBodyBytesPerSecond} or faster over each window of
+ *       {@value #BODY_WINDOW_SECONDS} s, else the request is answered 408 and the connection
+ *       closed;
+ *   <li><i>idle</i>, between keep-alive requests: closed after {@code http.idleTimeoutSeconds}.
+ *       The headers of a later request are not timed apart: Vert.x parses them before anyone
+ *       sees them, so such a request has the idle timeout to arrive.
+ * </ul>
+ * Used from the edge's event loop only (strict thread mode: connections, requests and the sweep
+ * share it).
+ */
+final class ConnectionGuard {
+  /** How long a body's pace is measured over: long enough for a client's pauses, short enough to free a slow one. */
+  static final long BODY_WINDOW_SECONDS = 3;
+  private static final long SWEEP_MILLIS = 1000;
+
+  private final Vertx vertx;
+  private final ConnectionGate gate;
+  private final Supplier<SyncbusConfig> config;
+  private final ThrottledLog log;
+  private final BodyTimeout bodyTimeout;
+  private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
+  private long sweepTimer = -1;
+
+  /** Answers a request whose body is too slow, then closes its connection. */
+  interface BodyTimeout {
+    void refuse(HttpServerRequest request, String why);
+  }
+
+  /** One connection's state: its deadlines, its request in progress, its body's pace. */
+  private static final class Watch {
+    final HttpConnection connection;
+    final String address;
+    final long openedAt;
+    HttpServerRequest request;
+    long idleSince;
+    long bodyWindowStart;
+    long bodyWindowBytes;
+
+    Watch(HttpConnection connection, String address, long openedAt) {
+      this.connection = connection;
+      this.address = address;
+      this.openedAt = openedAt;
+    }
+  }
+
+  ConnectionGuard(Vertx vertx, ConnectionGate gate, Supplier<SyncbusConfig> config, ThrottledLog log,
+                  BodyTimeout bodyTimeout) {
+    this.vertx = vertx;
+    this.gate = gate;
+    this.config = config;
+    this.log = log;
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  void start() {
+    sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
+  }
+
+  void stop() {
+    vertx.cancelTimer(sweepTimer);
+  }
+
+  /** A new connection: admitted and watched, or closed. */
+  void onConnection(HttpConnection connection) {
+    String address = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    ConnectionGate.Verdict verdict = gate.admit(address);
+    if (verdict != ConnectionGate.Verdict.ADMITTED) {
+      refuseConnection(connection, address, verdict);
+      return;
+    }
+    Watch watch = new Watch(connection, address, System.nanoTime());
+    watches.put(connection, watch);
+    connection.closeHandler(v -> {
+      watches.remove(connection);
+      gate.release(address);
+    });
+    connection.exceptionHandler(Fatal::check);
+  }
+
+  private void refuseConnection(HttpConnection connection, String address, ConnectionGate.Verdict verdict) {
+    if (verdict == ConnectionGate.Verdict.NODE_FULL) {
+      log.warn("limits.maxConnections", () -> "connection from " + address + " closed: " + gate.max()
+          + " connections open (limits.maxConnections)");
+    } else {
+      log.warn("limits.maxConnectionsPerAddress", () -> "connection from " + address
+          + " closed: too many open from that address (limits.maxConnectionsPerAddress)");
+    }
+    connection.close();
+  }
+
+  /** A request's headers are complete: its connection is busy until the request and its response end. */
+  void onRequest(HttpServerRequest request) {
+    Watch watch = watches.get(request.connection());
+    if (watch != null) {
+      watch.request = request;
+      watch.idleSince = 0;
+      watch.bodyWindowStart = 0;
+      watch.bodyWindowBytes = 0;
+    }
+  }
+
+  /**
+   * {@code bytes} of {@code request}'s body arrived (counted for bodies the edge reads itself).
+   * Found by connection: vertx-web hands handlers a wrapper of the request the server saw.
+   */
+  void bodyBytes(HttpServerRequest request, long bytes) {
+    Watch watch = watches.get(request.connection());
+    if (watch != null && watch.request != null) {
+      if (watch.bodyWindowStart == 0) {
+        watch.bodyWindowStart = System.nanoTime();
+      }
+      watch.bodyWindowBytes += bytes;
+    }
+  }
+
+  /** Marks {@code request}'s body as being read, so that its pace is measured from now. */
+  void bodyStarted(HttpServerRequest request) {
+    bodyBytes(request, 0);
+  }
+
+  int watched() {
+    return watches.size();
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    SyncbusConfig.Limits limits = config.get().limits();
+    long headerTimeout = seconds(limits.headerTimeoutSeconds());
+    long idleTimeout = seconds(config.get().http().idleTimeoutSeconds());
+    long window = seconds(BODY_WINDOW_SECONDS);
+    List<Watch> expired = new ArrayList<>();
+    List<Watch> slow = new ArrayList<>();
+    for (Watch watch : watches.values()) {
+      HttpServerRequest request = watch.request;
+      if (request == null) {
+        if (now - watch.openedAt > headerTimeout) {
+          expired.add(watch);
+        }
+      } else if (ended(request)) {
+        if (watch.idleSince == 0) {
+          watch.idleSince = now;
+        } else if (now - watch.idleSince > idleTimeout) {
+          expired.add(watch);
+        }
+      } else if (watch.bodyWindowStart != 0 && !request.isEnded() && now - watch.bodyWindowStart >= window) {
+        long needed = limits.minBodyBytesPerSecond() * BODY_WINDOW_SECONDS;
+        if (watch.bodyWindowBytes < needed) {
+          slow.add(watch);
+        } else {
+          watch.bodyWindowStart = now;
+          watch.bodyWindowBytes = 0;
+        }
+      }
+    }
+    log.flush();
+    expired.forEach(this::closeExpired);
+    slow.forEach(watch -> refuseSlowBody(watch, limits.minBodyBytesPerSecond()));
+  }
+
+  private static boolean ended(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    return request.isEnded() && (response.ended() || response.closed());
+  }
+
+  private void closeExpired(Watch watch) {
+    if (watch.request == null) {
+      log.warn("limits.headerTimeoutSeconds", () -> "connection from " + watch.address
+          + " closed: no complete request headers within limits.headerTimeoutSeconds");
+    }
+    watches.remove(watch.connection);
+    watch.connection.close();
+  }
+
+  private void refuseSlowBody(Watch watch, long minBytesPerSecond) {
+    log.warn("limits.minBodyBytesPerSecond", () -> "request body from " + watch.address
+        + " refused: slower than " + minBytesPerSecond + " bytes/s (limits.minBodyBytesPerSecond)");
+    watches.remove(watch.connection);
+    bodyTimeout.refuse(watch.request, "slower than " + minBytesPerSecond + " bytes/s (limits.minBodyBytesPerSecond)");
+  }
+
+  private static long seconds(long seconds) {
+    return seconds * 1_000_000_000L;
+  }
+}
