@@ -34,6 +34,9 @@ import org.syncbus.auth.TimeTokens;
  * }</pre>
  */
 public final class SyncClient {
+  /** How long an idle pooled connection is kept: half the node's default idle timeout. */
+  private static final int KEEP_ALIVE_SECONDS = 30;
+
   private final Vertx vertx;
   private final SyncClientOptions options;
   private final HttpClientAgent http;
@@ -44,7 +47,10 @@ public final class SyncClient {
   private SyncClient(Vertx vertx, SyncClientOptions options) {
     this.vertx = vertx;
     this.options = options;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(64 * 1024));
+    // Pooled connections are given up well before a node closes them as idle (http.idleTimeoutSeconds,
+    // 60 s by default), so a request never races the node's close on a reused connection.
+    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(64 * 1024)
+        .setKeepAliveTimeout(KEEP_ALIVE_SECONDS));
     this.context = vertx.getOrCreateContext();
   }
 

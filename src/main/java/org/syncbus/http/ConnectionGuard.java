@@ -34,6 +34,7 @@ import org.syncbus.support.ThrottledLog;
  *       {@value #BODY_WINDOW_SECONDS} s, else the request is answered 408 and the connection
  *       closed;
  *   <li><i>idle</i>, between keep-alive requests: closed after {@code http.idleTimeoutSeconds}.
+ *       A connection upgraded to a WebSocket is a stream from then on and never idle.
  *       The headers of a later request are not timed apart: Vert.x parses them before anyone
  *       sees them, so such a request has the idle timeout to arrive.
  * </ul>
@@ -120,8 +121,17 @@ final class ConnectionGuard {
     connection.close();
   }
 
-  /** A request's headers are complete: its connection is busy until the request and its response end. */
+  /**
+   * A request's headers are complete: its connection is busy until the request and its response
+   * end. A WebSocket upgrade (the SockJS bridge) makes the connection a stream for good: it is no
+   * longer watched for time (SockJS keeps its sessions alive with heartbeats of its own), only
+   * counted.
+   */
   void onRequest(HttpServerRequest request) {
+    if (request.canUpgradeToWebSocket()) {
+      watches.remove(request.connection());
+      return;
+    }
     Watch watch = watches.get(request.connection());
     if (watch != null) {
       watch.request = request;
