@@ -1,5 +1,6 @@
 package org.syncbus.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -37,7 +38,8 @@ final class HttpRefusals {
     }
   }
 
-  void refuse(HttpServerRequest request, Refused refused) {
+  /** Answers the refusal; completes once the answer is written (at once if the response was over). */
+  Future<Void> refuse(HttpServerRequest request, Refused refused) {
     HttpServerResponse response = request.response();
     Refusal refusal = refused.refusal();
     if (refusal != Refusal.UNEXPECTED) {
@@ -46,7 +48,7 @@ final class HttpRefusals {
           + (refused.detail() == null ? "" : ": " + printable(refused.detail())));
     }
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     if (refusal.status() == 503) {
       response.putHeader(HttpHeaders.RETRY_AFTER, "1");
@@ -54,7 +56,7 @@ final class HttpRefusals {
     if (refusal == Refusal.UNAUTHENTICATED) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
-    response.setStatusCode(refusal.status())
+    return response.setStatusCode(refusal.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
         .end(refused.httpBody());
   }

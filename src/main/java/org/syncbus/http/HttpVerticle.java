@@ -386,14 +386,15 @@ public final class HttpVerticle extends VerticleBase {
    * Refuses a body that will not be read whole: too large, no room in the budget, malformed. A
    * refusal sent while the client still sends its body would be lost to a reset if the connection
    * closed at once: the rest is read and dropped for a bounded time, then the connection closes.
+   * (Not through the response's end handler: vertx-web's end handlers, which give the body's claim
+   * on the budget back, hang on it.)
    */
   private void refuseBody(HttpServerRequest request, Throwable error) {
     HttpServerResponse response = request.response();
     if (error instanceof FormBody.TooLarge || error instanceof FormBody.NoRoom) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
-      response.endHandler(v -> closeOnceRead(request));
       Refusal refusal = error instanceof FormBody.TooLarge ? Refusal.TOO_LARGE : Refusal.BUSY;
-      refusals.refuse(request, refusal.with(error.getMessage()));
+      refusals.refuse(request, refusal.with(error.getMessage())).onComplete(v -> closeOnceRead(request));
     } else if (error instanceof FormBody.Malformed) {
       refusals.refuse(request, Refusal.MALFORMED_FORM.with(error.getMessage()));
     } else {
@@ -412,8 +413,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     response.putHeader(HttpHeaders.CONNECTION, "close");
-    response.endHandler(v -> closeOnceRead(request));
-    refusals.refuse(request, Refusal.TOO_SLOW.with(why));
+    refusals.refuse(request, Refusal.TOO_SLOW.with(why)).onComplete(v -> closeOnceRead(request));
   }
 
   private void closeOnceRead(HttpServerRequest request) {
