@@ -35,22 +35,27 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    * @param idleTimeoutSeconds how long a keep-alive connection may wait, between requests, for the
    *     next one; streams ({@code /poll}, {@code /events}) are never idle
    */
-  public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins, long idleTimeoutSeconds) {
+  public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins, long idleTimeoutSeconds,
+                     Tls tls) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
     public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
     Http withHost(String value) {
-      return new Http(value, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds);
+      return new Http(value, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, tls);
     }
 
     Http withPort(int value) {
-      return new Http(host, value, maxBodyBytes, allowedOrigins, idleTimeoutSeconds);
+      return new Http(host, value, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, tls);
     }
 
     Http withAllowedOrigins(List<String> value) {
-      return new Http(host, port, maxBodyBytes, value, idleTimeoutSeconds);
+      return new Http(host, port, maxBodyBytes, value, idleTimeoutSeconds, tls);
+    }
+
+    Http withTls(Tls value) {
+      return new Http(host, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, value);
     }
   }
 
@@ -69,7 +74,25 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
   }
 
-  public record TcpBridge(boolean enabled, String host, int port) {
+  /** Whether a TLS port asks its clients for a certificate. */
+  public enum ClientAuth { NONE, REQUEST, REQUIRED }
+
+  /**
+   * TLS on a port, from PEM files, re-read when they change; null where the port speaks plain TCP.
+   * A client certificate, when asked for, authenticates the connection only: rights come from tokens.
+   *
+   * @param clientCaPath the CA that client certificates must chain to; required unless
+   *     {@code clientAuth} is {@code none}
+   */
+  public record Tls(String certPath, String keyPath, String clientCaPath, ClientAuth clientAuth) {}
+
+  /**
+   * The TCP bridge.
+   *
+   * @param maxConnectionsPerAddress connections at once from one client address; 0 for no limit
+   *     beyond {@code limits.maxConnectionsPerAddress}
+   */
+  public record TcpBridge(boolean enabled, String host, int port, long maxConnectionsPerAddress, Tls tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7000;
   }
@@ -78,13 +101,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     public static final String DEFAULT_PATH = "/eventbus";
   }
 
-  public record Bridges(TcpBridge tcp, SockJsBridge sockjs) {
+  /**
+   * The event-bus bridges.
+   *
+   * @param maxFrameBytes the largest frame a bridge client may send (inbound only)
+   * @param maxRegistrationsPerConnection addresses one bridge connection may register on
+   */
+  public record Bridges(TcpBridge tcp, SockJsBridge sockjs, long maxFrameBytes, int maxRegistrationsPerConnection) {
+    public static final long DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_REGISTRATIONS_PER_CONNECTION = 64;
+
     Bridges withTcp(TcpBridge value) {
-      return new Bridges(value, sockjs);
+      return new Bridges(value, sockjs, maxFrameBytes, maxRegistrationsPerConnection);
     }
 
     Bridges withSockjs(SockJsBridge value) {
-      return new Bridges(tcp, value);
+      return new Bridges(tcp, value, maxFrameBytes, maxRegistrationsPerConnection);
     }
   }
 
@@ -249,8 +281,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
     cors.rejectUnknown();
     long idle = node.longValue("idleTimeoutSeconds", Http.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 86_400);
+    Tls tls = tls(node);
     node.rejectUnknown();
-    return new Http(host, port, maxBody, origins, idle);
+    return new Http(host, port, maxBody, origins, idle, tls);
   }
 
   private static final Set<String> SECRET_ALGORITHMS = Set.of("HS256", "HS384", "HS512");
@@ -285,7 +318,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     if (override != null) {
       port = portFromEnv(ENV_BRIDGE_TCP_PORT, override);
     }
-    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), tcpNode.string("host", TcpBridge.DEFAULT_HOST), port);
+    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), tcpNode.string("host", TcpBridge.DEFAULT_HOST), port,
+        tcpNode.longValue("maxConnectionsPerAddress", 0, 0, Integer.MAX_VALUE), tls(tcpNode));
     tcpNode.rejectUnknown();
     Settings sockjsNode = node.child("sockjs");
     String path = sockjsNode.string("path", SockJsBridge.DEFAULT_PATH);
@@ -294,8 +328,34 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
     SockJsBridge sockjs = new SockJsBridge(sockjsNode.bool("enabled", false), path);
     sockjsNode.rejectUnknown();
+    long maxFrame = node.longValue("maxFrameBytes", Bridges.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
+    int maxRegistrations = (int) node.longValue("maxRegistrationsPerConnection",
+        Bridges.DEFAULT_MAX_REGISTRATIONS_PER_CONNECTION, 1, 100_000);
     node.rejectUnknown();
-    return new Bridges(tcp, sockjs);
+    return new Bridges(tcp, sockjs, maxFrame, maxRegistrations);
+  }
+
+  /** The {@code tls} section under {@code node}, or null when there is none. */
+  private static Tls tls(Settings node) {
+    if (!node.has("tls")) {
+      return null;
+    }
+    Settings tls = node.child("tls");
+    String cert = tls.requiredString("certPath");
+    String key = tls.requiredString("keyPath");
+    String clientCa = tls.string("clientCaPath", null);
+    String authName = tls.string("clientAuth", "none");
+    ClientAuth clientAuth = switch (authName) {
+      case "none" -> ClientAuth.NONE;
+      case "request" -> ClientAuth.REQUEST;
+      case "required" -> ClientAuth.REQUIRED;
+      default -> throw new ConfigException(tls.path("clientAuth") + ": expected none, request or required, got " + authName);
+    };
+    if (clientAuth != ClientAuth.NONE && clientCa == null) {
+      throw new ConfigException(tls.path("clientCaPath") + ": missing (needed with clientAuth " + authName + ")");
+    }
+    tls.rejectUnknown();
+    return new Tls(cert, key, clientCa, clientAuth);
   }
 
   private static int portFromEnv(String variable, String value) {

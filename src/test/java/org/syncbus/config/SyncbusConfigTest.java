@@ -184,7 +184,7 @@ class SyncbusConfigTest {
   @Test
   void designExampleParses() {
     SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
-    assertEquals(new SyncbusConfig.Http("0.0.0.0", 8000, 16_777_216L, List.of(), 60), config.http());
+    assertEquals(new SyncbusConfig.Http("0.0.0.0", 8000, 16_777_216L, List.of(), 60, null), config.http());
     assertEquals(new SyncbusConfig.TimeTokens(true, 120, 120), config.timeTokens());
     assertEquals(new SyncbusConfig.Limits(4_194_304L, SyncbusConfig.Limits.AUTOMATIC, 0, 10, 4096, SyncbusConfig.Limits.AUTOMATIC), config.limits());
     assertEquals("INFO", config.logLevel());
