@@ -114,7 +114,7 @@ public final class SyncbusVerticle extends VerticleBase {
         .map(replications -> new QueueOwners(vertx, node.id(), clock, replications))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
         .compose(owners -> (config.bridges().tcp().enabled()
-            ? vertx.deployVerticle(new BridgeVerticle(running, clock)) : Future.succeededFuture()).map(owners))
+            ? vertx.deployVerticle(new BridgeVerticle(running, clock, node.edges(config))) : Future.succeededFuture()).map(owners))
         .compose(owners -> deployEdge(running).map(owners))
         .onSuccess(owners -> watchConfigFile(running, owners));
   }

@@ -52,14 +52,7 @@ public final class BridgeGuard {
    * completes it with false.
    */
   public <E extends BaseBridgeEvent> void handle(E event, BiConsumer<E, JsonObject> refuse) {
-    Future<Void> decision;
-    try {
-      decision = check(event.type(), event.getRawMessage());
-    } catch (RuntimeException e) {
-      // A frame of the wrong shape (headers not an object, address not a string, …).
-      decision = Future.failedFuture(Refusal.FORBIDDEN.with("malformed frame"));
-    }
-    decision.onComplete(result -> {
+    check(event.type(), event.getRawMessage(), null).onComplete(result -> {
       if (result.succeeded()) {
         event.complete(true);
       } else {
@@ -69,17 +62,35 @@ public final class BridgeGuard {
     });
   }
 
-  private Future<Void> check(BridgeEventType type, JsonObject frame) {
-    return switch (type) {
-      case SEND -> authorize(frame, "apply", Jwt.Right.PUBLISH, "snapshot", Jwt.Right.SUBSCRIBE);
-      case REGISTER -> authorize(frame, "updates", Jwt.Right.SUBSCRIBE, null, null);
-      case PUBLISH -> Future.failedFuture(Refusal.FORBIDDEN.with(
-          "publishing through the bridge is not allowed: send batches to syncbus.Q.apply"));
-      default -> Future.succeededFuture();
-    };
+  /**
+   * Whether {@code frame} (of {@code type}) may go through: succeeds, or fails with a
+   * {@link Refused} (401, 403). A frame without a token of its own is judged by
+   * {@code connection}'s claims, when the connection authenticated ({@code syncbus.auth}) and
+   * they have not expired; null where connections do not authenticate.
+   */
+  Future<Void> check(BridgeEventType type, JsonObject frame, ConnectionClaims connection) {
+    try {
+      return switch (type) {
+        case SEND -> authorize(frame, connection, "apply", Jwt.Right.PUBLISH, "snapshot", Jwt.Right.SUBSCRIBE);
+        case REGISTER -> authorize(frame, connection, "updates", Jwt.Right.SUBSCRIBE, null, null);
+        case PUBLISH -> Future.failedFuture(Refusal.FORBIDDEN.with(
+            "publishing through the bridge is not allowed: send batches to syncbus.Q.apply"));
+        default -> Future.succeededFuture();
+      };
+    } catch (RuntimeException e) {
+      // A frame of the wrong shape (headers not an object, address not a string, …).
+      return Future.failedFuture(Refusal.FORBIDDEN.with("malformed frame"));
+    }
   }
 
-  private Future<Void> authorize(JsonObject frame, String kind, Jwt.Right right, String otherKind, Jwt.Right otherRight) {
+  /** The claims a connection authenticated with, until they expire. */
+  interface ConnectionClaims {
+    /** The claims, or null when the connection has none (never authenticated, or expired). */
+    JsonObject current();
+  }
+
+  private Future<Void> authorize(JsonObject frame, ConnectionClaims connection, String kind, Jwt.Right right,
+                                 String otherKind, Jwt.Right otherRight) {
     String address = frame == null ? null : frame.getString("address");
     Matcher matcher = address == null ? null : Addresses.PUBLIC.matcher(address);
     if (matcher == null || !matcher.matches()
@@ -90,10 +101,18 @@ public final class BridgeGuard {
     if (!access.queues().contains(queue)) {
       return Future.failedFuture(Refusal.FORBIDDEN.with("unknown queue: " + queue));
     }
-    return access.jwt().authorize(token(frame), queue, matcher.group(2).equals(kind) ? right : otherRight);
+    Jwt.Right needed = matcher.group(2).equals(kind) ? right : otherRight;
+    String token = token(frame);
+    JsonObject claims = token == null && connection != null ? connection.current() : null;
+    if (claims == null) {
+      return access.jwt().authorize(token, queue, needed);
+    }
+    return Jwt.allows(claims, queue, needed) ? Future.succeededFuture() : Future.failedFuture(
+        Refusal.FORBIDDEN.with("the connection's token does not grant " + needed.claimName() + " on queue " + queue));
   }
 
-  private static String token(JsonObject frame) {
+  /** The JWT of a frame's headers: {@code Authorization: Bearer …} or {@code token}; null without. */
+  static String token(JsonObject frame) {
     JsonObject headers = frame.getJsonObject("headers");
     if (headers == null) {
       return null;
@@ -103,7 +122,8 @@ public final class BridgeGuard {
     return bearer != null ? bearer : headers.getString("token");
   }
 
-  private static JsonObject refusal(JsonObject frame, Throwable cause) {
+  /** The {@code err} frame that refuses {@code frame}: addressed to its reply address when it has one. */
+  static JsonObject refusal(JsonObject frame, Throwable cause) {
     int code = (cause instanceof Refused refused ? refused.refusal() : Refusal.UNEXPECTED).code();
     String replyAddress = frame == null ? null : frame.getString("replyAddress");
     String address = frame == null ? null : frame.getString("address");

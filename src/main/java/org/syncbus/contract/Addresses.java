@@ -19,6 +19,12 @@ public final class Addresses {
   public static final Pattern PUBLIC = Pattern.compile(
       Pattern.quote(PREFIX) + "(" + QUEUE_NAME + ")\\.(apply|snapshot|updates)");
 
+  /**
+   * The TCP bridge's own address: a {@code send} there with a JWT in its headers authenticates the
+   * connection until the token's {@code exp} (README, "Bridges and JWT").
+   */
+  public static final String AUTH = PREFIX + "auth";
+
   private Addresses() {}
 
   public static String apply(String queue) {

@@ -1,0 +1,397 @@
+package org.syncbus.bridge;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.ext.bridge.BridgeEventType;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.syncbus.auth.Access;
+import org.syncbus.config.SyncbusConfig;
+import org.syncbus.contract.Addresses;
+import org.syncbus.contract.Refusal;
+import org.syncbus.limits.BodyBudget;
+import org.syncbus.support.ThrottledLog;
+
+/**
+ * One client of the TCP bridge: the frame protocol of vertx-tcp-eventbus-bridge (a 4-byte
+ * big-endian length, then UTF-8 JSON; {@code send}, {@code publish}, {@code register},
+ * {@code unregister}, {@code ping}; answered by {@code message}, {@code pong}, {@code err}) on one
+ * socket, every frame authorised by {@link BridgeGuard}, everything it may hold bounded.
+ *
+ * <p><b>Inbound.</b> A frame longer than {@code bridges.maxFrameBytes} is answered
+ * {@code frame_too_large} and the connection closed. A frame begun must be complete within
+ * {@code limits.headerTimeoutSeconds} ({@link #frameOverdue}); while it arrives its announced
+ * length is claimed from the node's {@link BodyBudget} ({@code limits.bufferedBodyBytes}).
+ *
+ * <p><b>Outbound, with back-pressure.</b> Everything written to the client (messages, replies,
+ * {@code err} frames) is counted until the socket has taken it. Past a small mark the connection
+ * stops reading frames (a client that does not read cannot make the node write without end), and
+ * so it does with too many requests in flight; past {@code limits.subscriberBufferBytes} the client
+ * is disconnected and logged, as on HTTP.
+ *
+ * <p><b>Registrations</b> are per address: registering again is a no-op, at most
+ * {@code bridges.maxRegistrationsPerConnection} addresses. <b>Authentication once:</b> a
+ * {@code send} to {@code syncbus.auth} with a JWT makes its claims the connection's until the
+ * token's {@code exp}; a frame without a token of its own is judged by them.
+ *
+ * <p>Used from the bridge verticle's event loop only.
+ */
+final class TcpBridgeConnection {
+  /** Stop reading frames while this many bytes wait to be written to the client. */
+  private static final long PAUSE_BYTES = 64 * 1024;
+  /** Stop reading frames while this many requests wait for their reply. */
+  private static final int MAX_IN_FLIGHT = 64;
+  private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+  private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "token");
+  private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister", "ping");
+
+  private final NetSocket socket;
+  private final String address;
+  private final EventBus eventBus;
+  private final BridgeGuard guard;
+  private final Access access;
+  private final Supplier<SyncbusConfig> config;
+  private final BodyBudget budget;
+  private final ThrottledLog log;
+  private final Clock clock;
+  private final RecordParser parser = RecordParser.newFixed(Integer.BYTES);
+  private final Map<String, MessageConsumer<Object>> registrations = new LinkedHashMap<>();
+
+  private int frameLength = -1;
+  private long received;
+  private long consumed;
+  private long frameStartedNanos;
+  private BodyBudget.Claim frameClaim;
+  private long unwritten;
+  private int inFlight;
+  private boolean paused;
+  private boolean closed;
+  private JsonObject claims;
+  private long claimsExpireMillis;
+
+  TcpBridgeConnection(NetSocket socket, String address, EventBus eventBus, BridgeGuard guard, Access access,
+                      Supplier<SyncbusConfig> config, BodyBudget budget, ThrottledLog log, Clock clock) {
+    this.socket = socket;
+    this.address = address;
+    this.eventBus = eventBus;
+    this.guard = guard;
+    this.access = access;
+    this.config = config;
+    this.budget = budget;
+    this.log = log;
+    this.clock = clock;
+  }
+
+  void start() {
+    parser.handler(this::onRecord);
+    socket.handler(data -> {
+      if (received == consumed) {
+        frameStartedNanos = System.nanoTime();
+      }
+      received += data.length();
+      parser.handle(data);
+    });
+    socket.exceptionHandler(error -> socket.close());
+  }
+
+  /** Whether a frame begun is still incomplete after {@code timeoutNanos}. */
+  boolean frameOverdue(long now, long timeoutNanos) {
+    return received > consumed && now - frameStartedNanos > timeoutNanos;
+  }
+
+  String address() {
+    return address;
+  }
+
+  void close() {
+    socket.close();
+  }
+
+  /** The socket closed: registrations end, the frame's claim is given back. */
+  void closed() {
+    closed = true;
+    registrations.values().forEach(consumer -> consumer.unregister()
+        .onFailure(error -> log.warn("bridge unregister", () -> "bridge: unregistering failed: " + error.getMessage())));
+    registrations.clear();
+    releaseFrame();
+  }
+
+  private void onRecord(Buffer record) {
+    if (frameLength < 0) {
+      onLength(record.getInt(0));
+    } else {
+      consumed += Integer.BYTES + frameLength;
+      frameLength = -1;
+      parser.fixedSizeMode(Integer.BYTES);
+      releaseFrame();
+      onFrame(record);
+    }
+  }
+
+  private void onLength(int length) {
+    long max = config.get().bridges().maxFrameBytes();
+    if (length < 0 || length > max) {
+      log.warn("bridges.maxFrameBytes", () -> "bridge connection from " + address + " closed: a frame of "
+          + length + " bytes (bridges.maxFrameBytes is " + max + ")");
+      writeAndClose(err("frame_too_large"));
+      return;
+    }
+    if (length == 0) {
+      consumed += Integer.BYTES;
+      write(err("invalid_json"));
+      return;
+    }
+    frameClaim = budget.claim();
+    if (!frameClaim.grow(length)) {
+      log.warn("limits.bufferedBodyBytes", () -> "bridge connection from " + address
+          + " closed: no room for a frame of " + length + " bytes (limits.bufferedBodyBytes)");
+      writeAndClose(err("busy"));
+      return;
+    }
+    frameLength = length;
+    parser.fixedSizeMode(length);
+  }
+
+  private void releaseFrame() {
+    if (frameClaim != null) {
+      frameClaim.release();
+      frameClaim = null;
+    }
+  }
+
+  private void onFrame(Buffer json) {
+    JsonObject frame;
+    try {
+      frame = new JsonObject(json);
+    } catch (DecodeException | ClassCastException e) {
+      write(err("invalid_json"));
+      return;
+    }
+    Object type = frame.getValue("type");
+    if (!(type instanceof String name) || !FRAME_TYPES.contains(name)) {
+      write(err("unknown_type"));
+      return;
+    }
+    switch (name) {
+      case "ping" -> write(new JsonObject().put("type", "pong"));
+      case "send" -> {
+        if (Addresses.AUTH.equals(frame.getValue("address"))) {
+          authenticate(frame);
+        } else {
+          authorized(BridgeEventType.SEND, frame, () -> send(frame));
+        }
+      }
+      case "publish" -> authorized(BridgeEventType.PUBLISH, frame, () -> { });
+      case "register" -> authorized(BridgeEventType.REGISTER, frame, () -> register(frame.getString("address")));
+      default -> unregister(frame.getValue("address"));
+    }
+  }
+
+  /** Runs {@code action} once {@link BridgeGuard} lets {@code frame} through; else writes its refusal. */
+  private void authorized(BridgeEventType type, JsonObject frame, Runnable action) {
+    guard.check(type, frame, this::currentClaims).onComplete(decision -> {
+      if (closed) {
+        return;
+      }
+      if (decision.succeeded()) {
+        action.run();
+      } else {
+        write(BridgeGuard.refusal(frame, decision.cause()));
+        // The frame filter and vertx-tcp-eventbus-bridge this replaces followed every refusal
+        // with a generic err frame; clients may rely on it.
+        write(err("blocked by bridgeEvent handler"));
+      }
+    });
+  }
+
+  private JsonObject currentClaims() {
+    if (claims != null && clock.millis() >= claimsExpireMillis) {
+      claims = null;
+    }
+    return claims;
+  }
+
+  /**
+   * {@code syncbus.auth}: the frame's JWT becomes the connection's until its {@code exp}. The reply
+   * says what it grants: {@code {"rights": {Q: [rights…]}, "exp": seconds}}.
+   */
+  private void authenticate(JsonObject frame) {
+    String token;
+    try {
+      token = BridgeGuard.token(frame);
+    } catch (ClassCastException e) {
+      token = null;
+    }
+    String replyAddress = frame.getValue("replyAddress") instanceof String reply ? reply : null;
+    access.jwt().claims(token).onComplete(result -> {
+      if (closed) {
+        return;
+      }
+      if (result.failed() || !(result.result().getValue("exp") instanceof Number exp)) {
+        Throwable refusal = result.failed() ? result.cause()
+            : Refusal.UNAUTHENTICATED.with("a connection authenticates with a token that expires (exp)");
+        write(BridgeGuard.refusal(frame, refusal));
+        return;
+      }
+      claims = result.result();
+      claimsExpireMillis = exp.longValue() * 1000;
+      JsonObject rights = claims.getValue(org.syncbus.auth.Jwt.CLAIM) instanceof JsonObject granted
+          ? granted : new JsonObject();
+      if (replyAddress != null) {
+        write(message(replyAddress, new JsonObject().put("rights", rights).put("exp", exp.longValue()), true, null));
+      }
+    });
+  }
+
+  private void send(JsonObject frame) {
+    String target = frame.getString("address");
+    Object body = frame.getValue("body");
+    DeliveryOptions options = deliveryOptions(frame);
+    String replyAddress = frame.getValue("replyAddress") instanceof String reply ? reply : null;
+    if (replyAddress == null) {
+      eventBus.send(target, body, options);
+      return;
+    }
+    inFlight++;
+    updateReading();
+    eventBus.request(target, body, options.setSendTimeout(REQUEST_TIMEOUT_MILLIS)).onComplete(reply -> {
+      inFlight--;
+      updateReading();
+      if (closed) {
+        return;
+      }
+      if (reply.succeeded()) {
+        Message<Object> answer = reply.result();
+        write(message(replyAddress, answer.body(), true, headersOf(answer)));
+      } else {
+        write(replyError(target, replyAddress, reply.cause()));
+      }
+    });
+  }
+
+  private void register(String target) {
+    if (registrations.containsKey(target)) {
+      return;
+    }
+    int max = config.get().bridges().maxRegistrationsPerConnection();
+    if (registrations.size() >= max) {
+      write(new JsonObject().put("type", "err").put("address", target).put("failureCode", Refusal.FORBIDDEN.code())
+          .put("failureType", "RECIPIENT_FAILURE").put("message", "too_many_registrations"));
+      return;
+    }
+    MessageConsumer<Object> consumer = eventBus.consumer(target,
+        message -> write(message(message.address(), message.body(), false, headersOf(message))));
+    registrations.put(target, consumer);
+  }
+
+  private void unregister(Object target) {
+    MessageConsumer<Object> consumer = target instanceof String name ? registrations.remove(name) : null;
+    if (consumer == null) {
+      write(err("unknown_address"));
+    } else {
+      consumer.unregister().onFailure(error -> log.warn("bridge unregister",
+          () -> "bridge: unregistering failed: " + error.getMessage()));
+    }
+  }
+
+  /** The frame's headers as message headers, credentials left out: they are not the bus's business. */
+  private static DeliveryOptions deliveryOptions(JsonObject frame) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (frame.getValue("headers") instanceof JsonObject headers) {
+      for (Map.Entry<String, Object> header : headers) {
+        if (header.getValue() instanceof String value
+            && !CREDENTIAL_HEADERS.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
+          options.addHeader(header.getKey(), value);
+        }
+      }
+    }
+    return options;
+  }
+
+  private static JsonObject headersOf(Message<?> message) {
+    JsonObject headers = new JsonObject();
+    message.headers().forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
+    return headers;
+  }
+
+  private static JsonObject message(String address, Object body, boolean send, JsonObject headers) {
+    JsonObject frame = new JsonObject().put("type", "message").put("address", address)
+        .put("headers", headers == null ? new JsonObject() : headers);
+    if (body != null) {
+      frame.put("body", body);
+    }
+    return frame.put("send", send);
+  }
+
+  private static JsonObject replyError(String target, String replyAddress, Throwable cause) {
+    ReplyException failure = cause instanceof ReplyException reply ? reply : null;
+    return new JsonObject()
+        .put("type", "err")
+        .put("address", replyAddress)
+        .put("sourceAddress", target)
+        .put("failureCode", failure == null ? Refusal.UNEXPECTED.code() : failure.failureCode())
+        .put("failureType", failure == null ? "RECIPIENT_FAILURE" : failure.failureType().name())
+        .put("message", cause.getMessage());
+  }
+
+  private static JsonObject err(String message) {
+    return new JsonObject().put("type", "err").put("message", message);
+  }
+
+  /** Writes a frame, counted until the socket took it; a client too far behind is disconnected. */
+  private void write(JsonObject frame) {
+    if (closed) {
+      return;
+    }
+    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
+    long limit = config.get().limits().subscriberBufferBytes();
+    if (unwritten + json.length > limit) {
+      log.warn("limits.subscriberBufferBytes", () -> "bridge connection from " + address
+          + " disconnected: more than " + limit + " bytes unsent (limits.subscriberBufferBytes)");
+      closed = true;
+      socket.close();
+      return;
+    }
+    int size = json.length + Integer.BYTES;
+    unwritten += size;
+    updateReading();
+    Future<Void> written = socket.write(Buffer.buffer(size).appendInt(json.length).appendBytes(json));
+    written.onComplete(done -> {
+      unwritten -= size;
+      updateReading();
+    });
+  }
+
+  private void writeAndClose(JsonObject frame) {
+    write(frame);
+    closed = true;
+    socket.end().onComplete(ended -> socket.close());
+  }
+
+  /** Reads frames only while the client keeps up and few requests wait: inbound bounded by outbound. */
+  private void updateReading() {
+    boolean behind = unwritten > PAUSE_BYTES || inFlight >= MAX_IN_FLIGHT;
+    if (behind && !paused) {
+      paused = true;
+      parser.pause();
+      socket.pause();
+    } else if (!behind && paused && !closed) {
+      paused = false;
+      socket.resume();
+      parser.resume();
+    }
+  }
+}
