@@ -88,7 +88,7 @@ public final class Jwt {
             "the token does not grant " + right.claimName() + " on queue " + queue)));
   }
 
-  /** The claims of a valid token; {@link Refused} 401 otherwise. */
+  /** The claims of a valid token (its whole payload, {@code exp} included); {@link Refused} 401 otherwise. */
   public Future<JsonObject> claims(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(Refusal.UNAUTHENTICATED.with("missing token"));
@@ -97,7 +97,8 @@ public final class Jwt {
       return Future.failedFuture(Refusal.UNAUTHENTICATED.with("JWTs are not accepted (no auth.jwt.keys)"));
     }
     return auth.authenticate(new TokenCredentials(token))
-        .map(user -> user.principal())
+        // The token's whole payload: vertx-auth keeps exp, iat and nbf out of the principal.
+        .map(user -> user.attributes().getJsonObject("accessToken", user.principal()))
         .recover(error -> Future.failedFuture(Refusal.UNAUTHENTICATED.with(
             "invalid token (" + error.getMessage() + ")")));
   }

@@ -20,12 +20,14 @@ import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 
 /**
- * The README's Python example ({@code examples/tcp_bridge.py}, standard library only) publishes and
- * follows a queue over the TCP bridge with a JWT; an HTTP {@code /poll} subscriber receives the
- * batch it published.
+ * The README's Python examples (standard library only) publish and follow a queue over the TCP
+ * bridge with a JWT, {@code examples/tcp_bridge.py} in every frame's headers and
+ * {@code examples/tcp_bridge_auth.py} once, to {@code syncbus.auth}, then in no frame at all; an
+ * HTTP {@code /poll} subscriber receives the batch each published.
  */
 class PythonTcpBridgeIT extends IntegrationTest {
   private static final Path CLIENT = Path.of("examples", "tcp_bridge.py");
+  private static final Path AUTH_CLIENT = Path.of("examples", "tcp_bridge_auth.py");
   private static final String QUEUE = Configs.DEFAULT;
   private static final String JWT_SECRET = "tcp-it-jwt-secret-0123456789abcdef";
   private static final String BATCH = "[{\"type\":\"update\",\"data\":{\"id\":1,\"name\":\"ada\"}}]";
@@ -35,7 +37,19 @@ class PythonTcpBridgeIT extends IntegrationTest {
 
   @Test
   void pythonClientPublishesAndFollowsOverTheTcpBridgeAndHttpSubscribersGetTheBatch() throws Exception {
-    assertTrue(Files.isRegularFile(CLIENT), CLIENT + " exists");
+    publishesAndFollows(CLIENT, 2);
+  }
+
+  @Test
+  void pythonClientAuthenticatedOnceSubscribesAndPublishesWithoutHeaders() throws Exception {
+    String log = publishesAndFollows(AUTH_CLIENT, 3);
+    JsonObject granted = new JsonObject(line(log.strip().lines().toList(), "granted: ", log));
+    assertEquals(new JsonArray().add("publish").add("subscribe"), granted.getJsonObject("rights").getJsonArray(QUEUE), log);
+  }
+
+  /** Runs {@code client} against a node; checks its reply, its batch, and the HTTP subscriber's. */
+  private String publishesAndFollows(Path client, int expectedLines) throws Exception {
+    assertTrue(Files.isRegularFile(client), client + " exists");
     int bridgePort = freePort();
     JsonObject config = Configs.defaultNode();
     config.put("auth", SockJsNodeIT.jwtConfig(JWT_SECRET));
@@ -47,7 +61,7 @@ class PythonTcpBridgeIT extends IntegrationTest {
 
     String token = SockJsNodeIT.sign(vertx, JWT_SECRET, QUEUE, "publish", "subscribe");
     String log = ExternalProcess.run(
-        List.of("python3", CLIENT.toString(), TestNode.HOST, String.valueOf(bridgePort), QUEUE, token),
+        List.of("python3", client.toString(), TestNode.HOST, String.valueOf(bridgePort), QUEUE, token),
         Map.of(), dir.resolve("python.log"));
 
     List<String> lines = log.strip().lines().toList();
@@ -55,10 +69,11 @@ class PythonTcpBridgeIT extends IntegrationTest {
     JsonObject reply = new JsonObject(line(lines, "reply: ", log));
     assertEquals(new JsonObject().put("epoch", epoch).put("seq", 1), reply, log);
     assertEquals(new JsonArray(BATCH), new JsonArray(line(lines, "batch 1: ", log)), log);
-    assertEquals(2, lines.size(), "the reply and the batch, nothing else:\n" + log);
+    assertEquals(expectedLines, lines.size(), "the reply and the batch, nothing else:\n" + log);
 
     assertEquals(new JsonArray(BATCH), new JsonArray(await(poll.line(1))),
         "the HTTP subscriber receives the batch published through the TCP bridge");
+    return log;
   }
 
   private static String line(List<String> lines, String prefix, String log) {
