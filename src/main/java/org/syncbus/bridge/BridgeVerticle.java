@@ -23,6 +23,7 @@ import org.syncbus.config.RunningConfig;
 import java.time.Clock;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.tls.ServerTls;
 
 /**
  * The TCP event-bus bridge ({@code bridges.tcp}): frames of a 4-byte length and a JSON object,
@@ -42,16 +43,22 @@ public final class BridgeVerticle extends VerticleBase {
 
   private final RunningConfig running;
   private final Clock clock;
+  private final ServerTls tls;
   private Runnable stopFollowing = () -> { };
+  private Runnable stopFollowingTls = () -> { };
   private TcpEventBusBridge bridge;
   private NetServer front;
   private NetClient backend;
   private int bridgePort;
 
-  /** @param running the node's configuration, followed for keys and queues on this verticle's event loop */
-  public BridgeVerticle(RunningConfig running, Clock clock) {
+  /**
+   * @param running the node's configuration, followed for keys and queues on this verticle's event loop
+   * @param tls the port's TLS ({@code bridges.tcp.tls}), loaded; {@link ServerTls#plain()} without
+   */
+  public BridgeVerticle(RunningConfig running, Clock clock, ServerTls tls) {
     this.running = running;
     this.clock = clock;
+    this.tls = tls;
   }
 
   @Override
@@ -63,11 +70,12 @@ public final class BridgeVerticle extends VerticleBase {
     bridge = TcpEventBusBridge.create(vertx, BridgeGuard.permit(new BridgeOptions()), new NetServerOptions(),
         (BridgeEvent event) -> guard.handle(event, (refused, frame) -> refused.socket().write(frame(frame))));
     backend = vertx.createNetClient();
-    front = vertx.createNetServer().connectHandler(this::filter);
+    front = vertx.createNetServer(tls.secure(new NetServerOptions())).connectHandler(this::filter);
     return listenInternally(3)
         .compose(v -> front.listen(tcp.port(), tcp.host()))
         .recover(error -> Future.failedFuture(new ConfigException("bridges.tcp.port: cannot listen on "
             + tcp.host() + ":" + tcp.port() + " (" + error.getMessage() + ")")))
+        .onSuccess(s -> stopFollowingTls = tls.follow(s::updateSSLOptions))
         .onSuccess(s -> LOG.info(() -> "TCP event-bus bridge on " + tcp.host() + ":" + s.actualPort()));
   }
 
@@ -90,6 +98,7 @@ public final class BridgeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopFollowing.run();
+    stopFollowingTls.run();
     return front.close().eventually(bridge::close).eventually(backend::close);
   }
 
