@@ -13,6 +13,7 @@ import org.syncbus.http.EdgeResources;
 import org.syncbus.http.SubscriberCounts;
 import org.syncbus.limits.NodeLimits;
 import org.syncbus.support.ThrottledLog;
+import org.syncbus.tls.ServerTls;
 import java.util.logging.Logger;
 
 /**
@@ -91,13 +92,16 @@ public final class Node implements Shareable {
   }
 
   /**
-   * What the node's edges share: the subscriber counts, the limits (worked out from
-   * {@code config} by the first copy to ask) and the throttled log of what clients cause.
+   * What the node's edges share: the subscriber counts, the limits (worked out from the running
+   * configuration by the first copy to ask), the throttled log of what clients cause and the HTTP
+   * port's TLS.
    */
-  synchronized EdgeResources edges(SyncbusConfig config) {
+  synchronized EdgeResources edges(Vertx vertx, RunningConfig running) {
     if (edges == null) {
+      SyncbusConfig config = running.get();
       edges = new EdgeResources(subscribers, NodeLimits.of(config.limits()),
-          new ThrottledLog(Logger.getLogger("org.syncbus.clients"), clock));
+          new ThrottledLog(Logger.getLogger("org.syncbus.clients"), clock),
+          ServerTls.of(vertx, running, SyncbusConfig.Tls.HTTP, config.http().tls()));
     }
     return edges;
   }

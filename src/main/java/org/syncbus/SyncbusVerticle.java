@@ -18,12 +18,14 @@ import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.http.EdgeResources;
 import org.syncbus.http.HttpVerticle;
 import org.syncbus.http.Mount;
 import org.syncbus.limits.NodeLimits;
 import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
+import org.syncbus.tls.ServerTls;
 
 /**
  * The main verticle: reads the configuration and deploys the node's verticles; nothing else.
@@ -36,7 +38,9 @@ import org.syncbus.queue.Json;
  * deploys one {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge,
  * so a node has N edges and exactly one owner per queue. The first copy also deploys the TCP bridge
  * ({@link BridgeVerticle}) when enabled; the SockJS bridge is mounted on every edge. Each verticle
- * is handed what it needs (the running configuration, the node's id, the clock) here.
+ * is handed what it needs (the running configuration, the node's id, the clock) here. The TLS
+ * ports' certificates ({@link ServerTls}) are loaded before anything is deployed, and watched by
+ * the first copy for as long as it runs.
  */
 public final class SyncbusVerticle extends VerticleBase {
   /** The configuration key naming the file to read. */
@@ -48,6 +52,8 @@ public final class SyncbusVerticle extends VerticleBase {
   private Node node;
   private boolean owner;
   private Reloader reloader;
+  /** The TLS ports whose files this copy watches (the owner copy: one watcher per port per node). */
+  private List<ServerTls> certificates = List.of();
   private Runnable stopFollowing = () -> { };
 
   public SyncbusVerticle() {
@@ -78,10 +84,11 @@ public final class SyncbusVerticle extends VerticleBase {
   public Future<?> stop() {
     stopFollowing.run();
     if (reloader != null) {
-      node.reloadTrigger(() -> { });
       reloader.stop();
     }
     if (owner) {
+      node.reloadTrigger(() -> { });
+      certificates.forEach(ServerTls::close);
       node.releaseOwners();
     }
     return Future.succeededFuture();
@@ -107,34 +114,59 @@ public final class SyncbusVerticle extends VerticleBase {
     }
     SyncbusConfig config = running.get();
     Logging.setLevel(config.logLevel());
-    warnAbout(config);
-    NodeLimits limits = node.edges(config).limits();
-    stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
-    return replications()
+    EdgeResources edges = node.edges(vertx, running);
+    SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
+    ServerTls bridgeTls = tcp.enabled() ? ServerTls.of(vertx, running, SyncbusConfig.Tls.BRIDGE_TCP, tcp.tls()) : ServerTls.plain();
+    certificates = List.of(edges.tls(), bridgeTls);
+    // Certificates first: a bad one stops start-up, with its one line, before anything is logged,
+    // loaded or opened.
+    return Future.all(certificates.stream().map(ServerTls::load).toList())
+        .compose(v -> {
+          warnAbout(config);
+          NodeLimits limits = edges.limits();
+          stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
+          return replications();
+        })
         .map(replications -> new QueueOwners(vertx, node.id(), clock, replications))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
-        .compose(owners -> (config.bridges().tcp().enabled()
-            ? vertx.deployVerticle(new BridgeVerticle(running, clock, node.edges(config))) : Future.succeededFuture()).map(owners))
+        .compose(owners -> (tcp.enabled()
+            ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture()).map(owners))
         .compose(owners -> deployEdge(running).map(owners))
-        .onSuccess(owners -> watchConfigFile(running, owners));
+        .onSuccess(owners -> watchFiles(running, owners));
   }
 
-  /** An HTTP edge, with the SockJS bridge mounted when enabled; the node learns its port. */
+  /**
+   * An HTTP edge, with the SockJS bridge mounted when enabled, once the port's certificate is
+   * loaded (by whichever copy asks first); the node learns its port.
+   */
   private Future<String> deployEdge(RunningConfig running) {
     SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
     List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path())) : List.of();
-    HttpVerticle edge = new HttpVerticle(running, node.id(), node.edges(running.get()), clock, mounts);
-    return vertx.deployVerticle(edge).onSuccess(id -> node.httpPort(edge.port()));
+    EdgeResources edges = node.edges(vertx, running);
+    HttpVerticle edge = new HttpVerticle(running, node.id(), edges, clock, mounts);
+    return edges.tls().load()
+        .compose(v -> vertx.deployVerticle(edge))
+        .onSuccess(id -> node.httpPort(edge.port()));
   }
 
-  /** Applies changes of the configuration file while running, when there is a file. */
-  private void watchConfigFile(RunningConfig running, QueueOwners owners) {
+  /**
+   * Follows the files the node runs from while it runs: the configuration file, when there is one
+   * (every {@code reload.scanSeconds}), and the certificates of its TLS ports; SIGHUP reads them
+   * all at once.
+   */
+  private void watchFiles(RunningConfig running, QueueOwners owners) {
+    certificates.forEach(ServerTls::watch);
     String file = config().getString(CONFIG_FILE, config().isEmpty() ? ConfigFile.DEFAULT_PATH : null);
     if (file != null) {
       reloader = new Reloader(vertx, running, owners, file);
-      node.reloadTrigger(reloader::reloadNow);
       reloader.start();
     }
+    node.reloadTrigger(() -> {
+      if (reloader != null) {
+        reloader.reloadNow();
+      }
+      certificates.forEach(ServerTls::checkNow);
+    });
   }
 
   /** Replicated through Hazelcast in a cluster; on a single node, kept by the owner alone. */

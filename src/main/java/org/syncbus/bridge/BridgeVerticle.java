@@ -17,6 +17,7 @@ import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.EdgeResources;
 import org.syncbus.limits.ConnectionGate;
+import org.syncbus.tls.ServerTls;
 
 /**
  * The TCP event-bus bridge ({@code bridges.tcp}): frames of a 4-byte length and a JSON object,
@@ -37,6 +38,8 @@ public final class BridgeVerticle extends VerticleBase {
   private final RunningConfig running;
   private final Clock clock;
   private final EdgeResources shared;
+  private final ServerTls tls;
+  private Runnable stopFollowingTls = () -> { };
   private final Set<TcpBridgeConnection> connections = new LinkedHashSet<>();
   private Runnable stopFollowing = () -> { };
   private ConnectionGate perAddress;
@@ -46,11 +49,13 @@ public final class BridgeVerticle extends VerticleBase {
   /**
    * @param running the node's configuration, followed for keys, queues and limits on this verticle's event loop
    * @param shared what the node's edges share: its connection and body limits, the clients' log
+   * @param tls the port's TLS ({@code bridges.tcp.tls}), loaded; {@link ServerTls#plain()} without
    */
-  public BridgeVerticle(RunningConfig running, Clock clock, EdgeResources shared) {
+  public BridgeVerticle(RunningConfig running, Clock clock, EdgeResources shared, ServerTls tls) {
     this.running = running;
     this.clock = clock;
     this.shared = shared;
+    this.tls = tls;
   }
 
   @Override
@@ -61,13 +66,16 @@ public final class BridgeVerticle extends VerticleBase {
     BridgeGuard guard = new BridgeGuard(access);
     long perAddressLimit = tcp.maxConnectionsPerAddress();
     perAddress = new ConnectionGate(Long.MAX_VALUE, perAddressLimit);
-    server = vertx.createNetServer(new NetServerOptions().setHost(tcp.host()).setPort(tcp.port()))
+    server = vertx.createNetServer(tls.secure(new NetServerOptions().setHost(tcp.host()).setPort(tcp.port())))
         .connectHandler(socket -> accept(socket, guard, access));
     sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
     return server.listen()
         .recover(error -> Future.failedFuture(new ConfigException("bridges.tcp.port: cannot listen on "
             + tcp.host() + ":" + tcp.port() + " (" + error.getMessage() + ")")))
-        .onSuccess(s -> LOG.info(() -> "TCP event-bus bridge on " + tcp.host() + ":" + s.actualPort()));
+        .onSuccess(s -> {
+          stopFollowingTls = tls.follow(s::updateSSLOptions);
+          LOG.info(() -> "TCP event-bus bridge on " + tcp.host() + ":" + s.actualPort());
+        });
   }
 
   /** The port the bridge listens on, once started. */
@@ -78,6 +86,7 @@ public final class BridgeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopFollowing.run();
+    stopFollowingTls.run();
     vertx.cancelTimer(sweepTimer);
     return server.close();
   }

@@ -4,6 +4,8 @@ import io.vertx.core.cli.annotations.Description;
 import io.vertx.core.cli.annotations.Option;
 import io.vertx.core.spi.launcher.DefaultCommand;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.syncbus.client.SyncClientOptions;
 import org.syncbus.client.SyncException;
 
@@ -22,9 +24,12 @@ abstract class ClientCommand extends DefaultCommand {
   private String queue;
   private String secret;
   private String token;
+  private String cacert;
+  private String cert;
+  private String key;
 
   @Option(longName = "url", argName = "BASE_URL")
-  @Description("The server's root, e.g. http://127.0.0.1:8000.")
+  @Description("The server's root, e.g. http://127.0.0.1:8000, or https://… for a server with TLS.")
   public void setUrl(String url) {
     this.url = url;
   }
@@ -47,6 +52,24 @@ abstract class ClientCommand extends DefaultCommand {
     this.token = token;
   }
 
+  @Option(longName = "cacert", argName = "FILE")
+  @Description("For an https URL: the CA certificate (PEM) to trust instead of the Java runtime's.")
+  public void setCacert(String cacert) {
+    this.cacert = cacert;
+  }
+
+  @Option(longName = "cert", argName = "FILE")
+  @Description("For an https URL: a client certificate (PEM), for servers that ask for one; with --key.")
+  public void setCert(String cert) {
+    this.cert = cert;
+  }
+
+  @Option(longName = "key", argName = "FILE")
+  @Description("The private key (PEM) of --cert.")
+  public void setKey(String key) {
+    this.key = key;
+  }
+
   /** Exits the process with {@code status}, after one line on stderr unless it is a success. */
   static void exit(int status, String message) {
     if (message != null) {
@@ -59,12 +82,26 @@ abstract class ClientCommand extends DefaultCommand {
   /** The options every command needs; exits with a usage error when one is missing. */
   SyncClientOptions clientOptions(String name) {
     if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-      exit(USAGE, "syncbus " + name + ": --url BASE_URL is required (http://host:port)");
+      exit(USAGE, "syncbus " + name + ": --url BASE_URL is required (http://host:port or https://host:port)");
     }
     if (secret == null && token == null) {
       exit(USAGE, "syncbus " + name + ": --secret S (or --token JWT) is required");
     }
-    return new SyncClientOptions(url).setQueue(queue).setToken(token);
+    if ((cert == null) != (key == null)) {
+      exit(USAGE, "syncbus " + name + ": --cert FILE and --key FILE go together");
+    }
+    requireReadable(name, "--cacert", cacert);
+    requireReadable(name, "--cert", cert);
+    requireReadable(name, "--key", key);
+    return new SyncClientOptions(url).setQueue(queue).setToken(token)
+        .setTrustPemPath(cacert).setKeyCertPemPaths(cert, key);
+  }
+
+  /** Checked here so that a mistyped path is a usage error, not a connection failure. */
+  private static void requireReadable(String name, String option, String file) {
+    if (file != null && !Files.isReadable(Path.of(file))) {
+      exit(USAGE, "syncbus " + name + ": " + option + " " + file + ": cannot read it");
+    }
   }
 
   String secret() {

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -49,9 +51,24 @@ public final class SyncClient {
     this.options = options;
     // Pooled connections are given up well before a node closes them as idle (http.idleTimeoutSeconds,
     // 60 s by default), so a request never races the node's close on a reused connection.
-    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(64 * 1024)
-        .setKeepAliveTimeout(KEEP_ALIVE_SECONDS));
+    this.http = vertx.createHttpClient(tls(options, new HttpClientOptions().setMaxInitialLineLength(64 * 1024)
+        .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)));
     this.context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * TLS for an https base URL: the CA to trust and the client certificate, when given. The files
+   * are read when the first connection is made, off the event loop; the server's name is checked.
+   */
+  private static HttpClientOptions tls(SyncClientOptions options, HttpClientOptions http) {
+    http.setSsl(options.https()).setVerifyHost(true);
+    if (options.trustPemPath() != null) {
+      http.setTrustOptions(new PemTrustOptions().addCertPath(options.trustPemPath()));
+    }
+    if (options.certPemPath() != null) {
+      http.setKeyCertOptions(new PemKeyCertOptions().setCertPath(options.certPemPath()).setKeyPath(options.keyPemPath()));
+    }
+    return http;
   }
 
   public static SyncClient create(Vertx vertx, SyncClientOptions options) {

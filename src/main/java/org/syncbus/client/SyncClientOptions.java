@@ -5,8 +5,13 @@ import java.util.Objects;
 
 /**
  * How a {@link SyncClient} reaches a queue. {@code baseUrl} is the server's root
- * ({@code http://host:8000}); without a queue name, or with {@code default}, the client speaks
- * the original endpoints {@code /poll} and {@code /update}.
+ * ({@code http://host:8000}, or {@code https://host:8000} for a node with {@code http.tls});
+ * without a queue name, or with {@code default}, the client speaks the original endpoints
+ * {@code /poll} and {@code /update}.
+ *
+ * <p>Over https the server's certificate must chain to the Java runtime's trusted authorities, or
+ * to the CA of {@link #setTrustPemPath}; its name must match the URL's host. A client certificate
+ * ({@link #setKeyCertPemPaths}) is for nodes that ask for one ({@code http.tls.clientAuth}).
  */
 public final class SyncClientOptions {
   public static final String DEFAULT_QUEUE = "default";
@@ -23,6 +28,9 @@ public final class SyncClientOptions {
   private Duration reconnectInitial = DEFAULT_RECONNECT_INITIAL;
   private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
   private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+  private String trustPemPath;
+  private String certPemPath;
+  private String keyPemPath;
 
   public SyncClientOptions(String baseUrl) {
     setBaseUrl(baseUrl);
@@ -112,6 +120,40 @@ public final class SyncClientOptions {
   public SyncClientOptions setMaxLineBytes(int maxLineBytes) {
     this.maxLineBytes = maxLineBytes;
     return this;
+  }
+
+  /** The CA certificates (PEM) to trust for https, instead of the Java runtime's; null for those. */
+  public String trustPemPath() {
+    return trustPemPath;
+  }
+
+  public SyncClientOptions setTrustPemPath(String trustPemPath) {
+    this.trustPemPath = trustPemPath;
+    return this;
+  }
+
+  /** The client certificate (PEM) presented over https; null for none. */
+  public String certPemPath() {
+    return certPemPath;
+  }
+
+  /** The private key (PEM) of {@link #certPemPath()}. */
+  public String keyPemPath() {
+    return keyPemPath;
+  }
+
+  /** A client certificate and its private key (PEM files), for nodes that ask for one. */
+  public SyncClientOptions setKeyCertPemPaths(String certPemPath, String keyPemPath) {
+    if ((certPemPath == null) != (keyPemPath == null)) {
+      throw new IllegalArgumentException("a client certificate needs both its certificate and its key");
+    }
+    this.certPemPath = certPemPath;
+    this.keyPemPath = keyPemPath;
+    return this;
+  }
+
+  boolean https() {
+    return baseUrl.regionMatches(true, 0, "https://", 0, "https://".length());
   }
 
   String path(String endpoint) {

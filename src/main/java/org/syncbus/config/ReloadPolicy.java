@@ -59,7 +59,7 @@ public final class ReloadPolicy {
           (config, port) -> config.withHttp(config.http().withPort(port))),
       new RestartOnly<>("http.cors.allowedOrigins", config -> config.http().allowedOrigins(),
           (config, origins) -> config.withHttp(config.http().withAllowedOrigins(origins))),
-      new RestartOnly<>("http.tls", config -> config.http().tls(),
+      new RestartOnly<>(SyncbusConfig.Tls.HTTP, config -> config.http().tls(),
           (config, tls) -> config.withHttp(config.http().withTls(tls))),
       new RestartOnly<>("auth.timeTokens.enabled", config -> config.timeTokens().enabled(),
           (config, enabled) -> config.withTimeTokens(config.timeTokens().withEnabled(enabled))),

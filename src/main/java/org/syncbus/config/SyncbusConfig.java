@@ -84,7 +84,12 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    * @param clientCaPath the CA that client certificates must chain to; required unless
    *     {@code clientAuth} is {@code none}
    */
-  public record Tls(String certPath, String keyPath, String clientCaPath, ClientAuth clientAuth) {}
+  public record Tls(String certPath, String keyPath, String clientCaPath, ClientAuth clientAuth) {
+    /** The path of the HTTP port's TLS settings. */
+    public static final String HTTP = "http.tls";
+    /** The path of the TCP bridge's TLS settings. */
+    public static final String BRIDGE_TCP = "bridges.tcp.tls";
+  }
 
   /**
    * The TCP bridge.

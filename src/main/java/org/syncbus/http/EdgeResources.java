@@ -2,10 +2,12 @@ package org.syncbus.http;
 
 import org.syncbus.limits.NodeLimits;
 import org.syncbus.support.ThrottledLog;
+import org.syncbus.tls.ServerTls;
 
 /**
  * What every HTTP edge of a node shares with the others ({@code -instances N}): the subscriber
- * counts, the node-wide limits (connections, bodies in memory) and the throttled log of what
- * clients cause.
+ * counts, the node-wide limits (connections, bodies in memory), the throttled log of what
+ * clients cause, and the port's TLS ({@code http.tls}: its certificate, loaded before any edge
+ * starts, and followed as its files change).
  */
-public record EdgeResources(SubscriberCounts counts, NodeLimits limits, ThrottledLog clientLog) {}
+public record EdgeResources(SubscriberCounts counts, NodeLimits limits, ThrottledLog clientLog, ServerTls tls) {}

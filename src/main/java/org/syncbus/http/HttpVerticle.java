@@ -67,6 +67,7 @@ public final class HttpVerticle extends VerticleBase {
   private SyncbusConfig config;
   private long keepAliveTimer = -1;
   private Runnable stopFollowing = () -> { };
+  private Runnable stopFollowingTls = () -> { };
   private final Map<String, QueueEdge> edges = new LinkedHashMap<>();
   private Access access;
   private HttpRefusals refusals;
@@ -109,12 +110,13 @@ public final class HttpVerticle extends VerticleBase {
     // subscriber). No WebSocket compression: its handler would sit in every connection's pipeline
     // and see every line written. No h2c: its handler waits for a connection's first bytes before
     // Vert.x sees the connection, and a connection that sends nothing must be counted and timed.
+    // With http.tls, the node's wiring loaded the certificate before this edge started.
     Router router = router();
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port())
+    server = vertx.createHttpServer(shared.tls().secure(new HttpServerOptions().setHost(http.host()).setPort(http.port())
             .setStrictThreadMode(true)
             .setHttp2ClearTextEnabled(false)
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false))
+            .setPerFrameWebSocketCompressionSupported(false)))
         .connectionHandler(guard::onConnection)
         .invalidRequestHandler(refusals::refuseMalformed)
         .exceptionHandler(Fatal::check)
@@ -129,7 +131,10 @@ public final class HttpVerticle extends VerticleBase {
         .compose(v -> server.listen())
         .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
             + http.host() + ":" + http.port() + " (" + error.getMessage() + ")")))
-        .onSuccess(s -> LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort()));
+        .onSuccess(s -> {
+          stopFollowingTls = shared.tls().follow(s::updateSSLOptions);
+          LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort());
+        });
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
@@ -174,6 +179,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopFollowing.run();
+    stopFollowingTls.run();
     guard.stop();
     return Future.all(edges.values().stream().map(QueueEdge::stop).toList())
         .eventually(() -> server.close());

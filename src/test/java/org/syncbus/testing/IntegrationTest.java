@@ -3,6 +3,7 @@ package org.syncbus.testing;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +69,18 @@ public abstract class IntegrationTest {
   /** Starts a node with {@code config}; its queues may still be loading their backlog. */
   protected TestNode startWithoutWaiting(JsonObject config) {
     return deploy(new SyncbusVerticle(), config);
+  }
+
+  /**
+   * Starts a node with {@code config}, seen through clients made from {@code clientOptions} (TLS);
+   * waits until every queue is ready.
+   */
+  protected TestNode start(JsonObject config, HttpClientOptions clientOptions) {
+    SyncbusVerticle verticle = new SyncbusVerticle();
+    Await.await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.copy())));
+    TestNode node = track(new TestNode(vertx, vertx, verticle.node().httpPort(), config, clientOptions));
+    Await.await(node.awaitReady());
+    return node;
   }
 
   private TestNode deploy(SyncbusVerticle verticle, JsonObject config) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -19,6 +20,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
   private final Logger logger;
   private final List<String> messages = new ArrayList<>();
+  private final List<Level> levels = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
 
   private record Waiter(Predicate<String> accepted, Promise<String> promise) {}
@@ -55,12 +57,24 @@ public final class LogCapture extends Handler implements AutoCloseable {
     return List.copyOf(messages);
   }
 
+  /** The messages logged at {@code level}, in order. */
+  public synchronized List<String> messages(Level level) {
+    List<String> at = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      if (levels.get(i).equals(level)) {
+        at.add(messages.get(i));
+      }
+    }
+    return at;
+  }
+
   @Override
   public void publish(LogRecord record) {
     String message = FORMATTER.formatMessage(record);
     List<Waiter> due = new ArrayList<>();
     synchronized (this) {
       messages.add(message);
+      levels.add(record.getLevel());
       waiters.removeIf(waiter -> waiter.accepted.test(message) && due.add(waiter));
     }
     due.forEach(waiter -> waiter.promise.tryComplete(message));

@@ -54,7 +54,13 @@ public final class PollStream {
 
   /** Sends {@code GET uri} with {@code headers}; completes once the status and headers are in. */
   public static Future<PollStream> open(Vertx vertx, int port, String uri, Map<String, String> headers) {
-    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(1));
+    return open(vertx, new HttpClientOptions(), port, uri, headers);
+  }
+
+  /** {@link #open(Vertx, int, String, Map)} with a client made from {@code options} (TLS). */
+  public static Future<PollStream> open(Vertx vertx, HttpClientOptions options, int port, String uri,
+                                        Map<String, String> headers) {
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions(options), new PoolOptions().setHttp1MaxSize(1));
     // The handlers are set in the callback that receives the response, before any line can arrive.
     return client.request(HttpMethod.GET, port, TestNode.HOST, uri)
         .compose(request -> {

@@ -30,6 +30,7 @@ public final class TestNode {
   private final Vertx server;
   private final int port;
   private final JsonObject config;
+  private final HttpClientOptions clientOptions;
   private final HttpClientAgent client;
   private final List<PollStream> streams = new ArrayList<>();
 
@@ -40,11 +41,20 @@ public final class TestNode {
 
   /** The node running on {@code server}, seen through clients of {@code clients}. */
   public TestNode(Vertx clients, Vertx server, int port, JsonObject config) {
+    this(clients, server, port, config, new HttpClientOptions());
+  }
+
+  /**
+   * The node running on {@code server}, seen through clients of {@code clients} made from
+   * {@code clientOptions} (TLS: {@code setSsl(true)} and the CA to trust).
+   */
+  public TestNode(Vertx clients, Vertx server, int port, JsonObject config, HttpClientOptions clientOptions) {
     this.vertx = clients;
     this.server = server;
     this.port = port;
     this.config = config;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(port),
+    this.clientOptions = new HttpClientOptions(clientOptions);
+    this.client = vertx.createHttpClient(new HttpClientOptions(clientOptions).setDefaultHost(HOST).setDefaultPort(port),
         new PoolOptions().setHttp1MaxSize(16));
   }
 
@@ -169,7 +179,7 @@ public final class TestNode {
 
   /** Opens {@code GET uri} with request {@code headers} as a stream; the leak check closes it. */
   public Future<PollStream> openPoll(String uri, Map<String, String> headers) {
-    return PollStream.open(vertx, port, uri, headers).onSuccess(this::remember);
+    return PollStream.open(vertx, clientOptions, port, uri, headers).onSuccess(this::remember);
   }
 
   /** Subscribes to {@code queue} as a subscriber does: its poll path, a fresh subscribe token. */
