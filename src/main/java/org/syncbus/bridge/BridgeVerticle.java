@@ -6,9 +6,9 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.syncbus.auth.Access;
@@ -28,8 +28,10 @@ import org.syncbus.tls.ServerTls;
  * in what it may send, hold and make the node write. What each frame may do is decided by
  * {@link BridgeGuard}.
  *
- * <p>One sweep a second closes connections whose frame, once begun, is not complete within
- * {@code limits.headerTimeoutSeconds}.
+ * <p>One sweep a second closes connections whose first frame, or a frame begun, is not complete
+ * within {@code limits.headerTimeoutSeconds}, or that keep sending frames without reading their
+ * answers for as long: a client that connects and sends nothing is closed as on HTTP, while one
+ * that authenticated or registered may then stay silent for as long as it likes.
  */
 public final class BridgeVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(BridgeVerticle.class.getName());
@@ -106,7 +108,7 @@ public final class BridgeVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    TcpBridgeConnection connection = new TcpBridgeConnection(socket, address, vertx.eventBus(), guard, access,
+    TcpBridgeConnection connection = new TcpBridgeConnection(socket, address, vertx, guard, access,
         running::get, shared.limits().bodies(), shared.clientLog(), clock);
     connections.add(connection);
     connection.start();
@@ -121,16 +123,17 @@ public final class BridgeVerticle extends VerticleBase {
   private void sweep() {
     long now = System.nanoTime();
     long timeout = running.get().limits().headerTimeoutSeconds() * 1_000_000_000L;
-    List<TcpBridgeConnection> overdue = new ArrayList<>();
+    Map<TcpBridgeConnection, String> overdue = new LinkedHashMap<>();
     for (TcpBridgeConnection connection : connections) {
-      if (connection.frameOverdue(now, timeout)) {
-        overdue.add(connection);
+      String why = connection.overdue(now, timeout);
+      if (why != null) {
+        overdue.put(connection, why);
       }
     }
-    for (TcpBridgeConnection connection : overdue) {
+    overdue.forEach((connection, why) -> {
       shared.clientLog().warn("limits.headerTimeoutSeconds", () -> "bridge connection from " + connection.address()
-          + " closed: a frame begun was not complete within limits.headerTimeoutSeconds");
+          + " closed: " + why + " within limits.headerTimeoutSeconds");
       connection.close();
-    }
+    });
   }
 }

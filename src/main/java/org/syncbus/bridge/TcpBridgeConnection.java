@@ -1,6 +1,7 @@
 package org.syncbus.bridge;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -23,6 +24,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
 import org.syncbus.contract.Refusal;
 import org.syncbus.limits.BodyBudget;
+import org.syncbus.limits.Disconnect;
 import org.syncbus.support.ThrottledLog;
 
 /**
@@ -32,9 +34,11 @@ import org.syncbus.support.ThrottledLog;
  * socket, every frame authorised by {@link BridgeGuard}, everything it may hold bounded.
  *
  * <p><b>Inbound.</b> A frame longer than {@code bridges.maxFrameBytes} is answered
- * {@code frame_too_large} and the connection closed. A frame begun must be complete within
- * {@code limits.headerTimeoutSeconds} ({@link #frameOverdue}); while it arrives its announced
- * length is claimed from the node's {@link BodyBudget} ({@code limits.bufferedBodyBytes}).
+ * {@code frame_too_large} and the connection closed. The first frame must be complete within
+ * {@code limits.headerTimeoutSeconds} of the connection, and any frame within as much of its first
+ * byte ({@link #frameOverdue}); while it arrives its announced length is claimed from the node's
+ * {@link BodyBudget} ({@code limits.bufferedBodyBytes}). A connection cut for any of these, or for
+ * being too far behind, is closed at once ({@link Disconnect}), whatever it has not read.
  *
  * <p><b>Outbound, with back-pressure.</b> Everything written to the client (messages, replies,
  * {@code err} frames) is counted until the socket has taken it. Past a small mark the connection
@@ -55,11 +59,14 @@ final class TcpBridgeConnection {
   /** Stop reading frames while this many requests wait for their reply. */
   private static final int MAX_IN_FLIGHT = 64;
   private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+  /** How long a last frame ({@code frame_too_large}) may take to be read before the connection is cut anyway. */
+  private static final long LAST_WORDS_MILLIS = 1000;
   private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "token");
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister", "ping");
 
   private final NetSocket socket;
   private final String address;
+  private final Vertx vertx;
   private final EventBus eventBus;
   private final BridgeGuard guard;
   private final Access access;
@@ -73,20 +80,24 @@ final class TcpBridgeConnection {
   private int frameLength = -1;
   private long received;
   private long consumed;
-  private long frameStartedNanos;
+  /** When the frame in progress began (its first byte), or the connection opened, before its first frame. */
+  private long frameStartedNanos = System.nanoTime();
+  private boolean framed;
   private BodyBudget.Claim frameClaim;
   private long unwritten;
   private int inFlight;
   private boolean paused;
+  private long pausedNanos;
   private boolean closed;
   private JsonObject claims;
   private long claimsExpireMillis;
 
-  TcpBridgeConnection(NetSocket socket, String address, EventBus eventBus, BridgeGuard guard, Access access,
+  TcpBridgeConnection(NetSocket socket, String address, Vertx vertx, BridgeGuard guard, Access access,
                       Supplier<SyncbusConfig> config, BodyBudget budget, ThrottledLog log, Clock clock) {
     this.socket = socket;
     this.address = address;
-    this.eventBus = eventBus;
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
     this.guard = guard;
     this.access = access;
     this.config = config;
@@ -98,7 +109,10 @@ final class TcpBridgeConnection {
   void start() {
     parser.handler(this::onRecord);
     socket.handler(data -> {
-      if (received == consumed) {
+      if (closed) {
+        return;
+      }
+      if (received == consumed && framed) {
         frameStartedNanos = System.nanoTime();
       }
       received += data.length();
@@ -107,17 +121,28 @@ final class TcpBridgeConnection {
     socket.exceptionHandler(error -> socket.close());
   }
 
-  /** Whether a frame begun is still incomplete after {@code timeoutNanos}. */
-  boolean frameOverdue(long now, long timeoutNanos) {
-    return received > consumed && now - frameStartedNanos > timeoutNanos;
+  /**
+   * Why the connection is overdue after {@code timeoutNanos}, or null: its first frame, or a frame
+   * begun, is still incomplete; or it keeps sending frames while it does not read what they are
+   * answered with (the connection stopped reading them, and they wait, for that long).
+   */
+  String overdue(long now, long timeoutNanos) {
+    if (paused) {
+      return received > consumed && now - pausedNanos > timeoutNanos
+          ? "it sends frames but does not read the answers" : null;
+    }
+    boolean waiting = !framed || received > consumed;
+    return waiting && now - frameStartedNanos > timeoutNanos ? "no complete frame" : null;
   }
 
   String address() {
     return address;
   }
 
+  /** Closes the connection at once, whatever the client has not read. */
   void close() {
-    socket.close();
+    closed = true;
+    Disconnect.now(socket);
   }
 
   /** The socket closed: registrations end, the frame's claim is given back. */
@@ -130,15 +155,25 @@ final class TcpBridgeConnection {
   }
 
   private void onRecord(Buffer record) {
+    if (closed) {
+      return;
+    }
     if (frameLength < 0) {
       onLength(record.getInt(0));
     } else {
-      consumed += Integer.BYTES + frameLength;
       frameLength = -1;
       parser.fixedSizeMode(Integer.BYTES);
       releaseFrame();
+      frameDone(Integer.BYTES + record.length());
       onFrame(record);
     }
+  }
+
+  /** A frame of {@code bytes} is complete: the next one, if bytes of it are here already, begins now. */
+  private void frameDone(long bytes) {
+    consumed += bytes;
+    framed = true;
+    frameStartedNanos = System.nanoTime();
   }
 
   private void onLength(int length) {
@@ -150,7 +185,7 @@ final class TcpBridgeConnection {
       return;
     }
     if (length == 0) {
-      consumed += Integer.BYTES;
+      frameDone(Integer.BYTES);
       write(err("invalid_json"));
       return;
     }
@@ -361,8 +396,7 @@ final class TcpBridgeConnection {
     if (unwritten + json.length > limit) {
       log.warn("limits.subscriberBufferBytes", () -> "bridge connection from " + address
           + " disconnected: more than " + limit + " bytes unsent (limits.subscriberBufferBytes)");
-      closed = true;
-      socket.close();
+      close();
       return;
     }
     int size = json.length + Integer.BYTES;
@@ -375,10 +409,18 @@ final class TcpBridgeConnection {
     });
   }
 
+  /**
+   * Writes a last frame, then closes: once the client took it, or at once when it does not read
+   * within a moment (the frame is then lost, as the connection would be anyway).
+   */
   private void writeAndClose(JsonObject frame) {
-    write(frame);
+    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
     closed = true;
-    socket.end().onComplete(ended -> socket.close());
+    parser.pause();
+    socket.pause();
+    socket.write(Buffer.buffer(json.length + Integer.BYTES).appendInt(json.length).appendBytes(json))
+        .onComplete(written -> Disconnect.now(socket));
+    vertx.setTimer(LAST_WORDS_MILLIS, id -> Disconnect.now(socket));
   }
 
   /** Reads frames only while the client keeps up and few requests wait: inbound bounded by outbound. */
@@ -386,10 +428,14 @@ final class TcpBridgeConnection {
     boolean behind = unwritten > PAUSE_BYTES || inFlight >= MAX_IN_FLIGHT;
     if (behind && !paused) {
       paused = true;
+      pausedNanos = System.nanoTime();
       parser.pause();
       socket.pause();
     } else if (!behind && paused && !closed) {
       paused = false;
+      if (received > consumed) {
+        frameStartedNanos = System.nanoTime();
+      }
       socket.resume();
       parser.resume();
     }

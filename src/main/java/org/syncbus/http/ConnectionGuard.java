@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.limits.ConnectionGate;
+import org.syncbus.limits.Disconnect;
 import org.syncbus.support.Fatal;
 import org.syncbus.support.ThrottledLog;
 
@@ -210,7 +211,7 @@ final class ConnectionGuard {
           + " closed: no complete request headers within limits.headerTimeoutSeconds");
     }
     watches.remove(watch.connection);
-    watch.connection.close();
+    Disconnect.now(watch.connection);
   }
 
   private void refuseSlowBody(Watch watch, long minBytesPerSecond) {

@@ -33,6 +33,7 @@ import org.syncbus.contract.Protocol;
 import org.syncbus.contract.Refusal;
 import org.syncbus.contract.Refused;
 import org.syncbus.limits.BodyBudget;
+import org.syncbus.limits.Disconnect;
 import org.syncbus.stream.StreamCodecs;
 import org.syncbus.support.Fatal;
 
@@ -275,7 +276,8 @@ public final class HttpVerticle extends VerticleBase {
           .setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-      edge.subscribe(response, String.valueOf(ctx.request().remoteAddress()), format, resumeFrom);
+      edge.subscribe(response, ctx.request().connection(), String.valueOf(ctx.request().remoteAddress()), format,
+          resumeFrom);
     });
   }
 
@@ -427,7 +429,8 @@ public final class HttpVerticle extends VerticleBase {
       request.connection().close();
       return;
     }
-    long timer = vertx.setTimer(DRAIN_MILLIS, id -> request.connection().close());
+    // A client that neither sends the rest nor reads the answer is cut when the time is up.
+    long timer = vertx.setTimer(DRAIN_MILLIS, id -> Disconnect.now(request.connection()));
     request.endHandler(v -> {
       vertx.cancelTimer(timer);
       request.connection().close();

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -138,8 +139,8 @@ final class QueueEdge {
    * Opens a stream on {@code response}: the backlog now (or, when {@code since} can be resumed
    * from the retained log, the batches after it), then every batch. Needs {@link #ready()}.
    */
-  void subscribe(HttpServerResponse response, String remote, Format format, Since since) {
-    Subscriber subscriber = new Subscriber(response, remote, subscriberLimit, format);
+  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since) {
+    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
     response.closeHandler(v -> remove(subscriber));

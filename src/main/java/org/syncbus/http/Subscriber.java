@@ -2,7 +2,9 @@ package org.syncbus.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
+import org.syncbus.limits.Disconnect;
 import java.util.ArrayDeque;
 
 /**
@@ -20,6 +22,7 @@ final class Subscriber {
   static final int WRITE_QUEUE_BYTES = 256 * 1024;
 
   private final HttpServerResponse response;
+  private final HttpConnection connection;
   private final String remote;
   private final long limit;
   private final Format format;
@@ -30,8 +33,9 @@ final class Subscriber {
   /** One handler for every write's failure, not one per line. */
   private final Handler<Throwable> writeFailed = error -> open = false;
 
-  Subscriber(HttpServerResponse response, String remote, long limit, Format format) {
+  Subscriber(HttpServerResponse response, HttpConnection connection, String remote, long limit, Format format) {
     this.response = response;
+    this.connection = connection;
     this.remote = remote;
     this.limit = limit;
     this.format = format;
@@ -94,11 +98,14 @@ final class Subscriber {
     }
   }
 
-  /** Drops the connection of a subscriber that fell too far behind. */
+  /**
+   * Drops the connection of a subscriber that fell too far behind, at once: a client that does not
+   * read would otherwise keep it until it read what Netty still holds for it.
+   */
   void disconnect() {
     open = false;
     waiting = null;
     waitingBytes = 0;
-    response.reset();
+    Disconnect.now(connection);
   }
 }
