@@ -5,10 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import org.syncbus.config.ConfigException;
 import org.syncbus.contract.Refusal;
@@ -45,16 +48,21 @@ public final class Jwt {
     }
   }
 
-  private final JWTAuth auth;
+  /** The registered claims that must be numbers (NumericDate, RFC 7519 section 4.1) when present. */
+  private static final List<String> NUMERIC_CLAIMS = List.of("exp", "nbf", "iat");
 
-  private Jwt(JWTAuth auth) {
+  private final JWTAuth auth;
+  private final boolean requireExp;
+
+  private Jwt(JWTAuth auth, boolean requireExp) {
     this.auth = auth;
+    this.requireExp = requireExp;
   }
 
   /** The verifier of {@code config}; one that refuses every token when no key is configured. */
   public static Jwt create(Vertx vertx, SyncbusConfig.Jwt config) {
     if (!config.enabled()) {
-      return new Jwt(null);
+      return new Jwt(null, config.requireExp());
     }
     JWTAuthOptions options = new JWTAuthOptions();
     for (int i = 0; i < config.keys().size(); i++) {
@@ -70,7 +78,7 @@ public final class Jwt {
       checks.setAudience(List.of(config.audience()));
     }
     try {
-      return new Jwt(JWTAuth.create(vertx, options.setJWTOptions(checks)));
+      return new Jwt(JWTAuth.create(vertx, options.setJWTOptions(checks)), config.requireExp());
     } catch (RuntimeException e) {
       throw new ConfigException("auth.jwt.keys: a key cannot be used (" + e.getMessage() + ")");
     }
@@ -96,11 +104,53 @@ public final class Jwt {
     if (auth == null) {
       return Future.failedFuture(Refusal.UNAUTHENTICATED.with("JWTs are not accepted (no auth.jwt.keys)"));
     }
-    return auth.authenticate(new TokenCredentials(token))
+    String malformed = registeredClaimsProblem(token);
+    if (malformed != null) {
+      return Future.failedFuture(Refusal.UNAUTHENTICATED.with("invalid token (" + malformed + ")"));
+    }
+    Future<User> user;
+    try {
+      user = auth.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth reads claims with casts: anything it chokes on is a bad token, never a 500.
+      user = Future.failedFuture(e);
+    }
+    return user
         // The token's whole payload: vertx-auth keeps exp, iat and nbf out of the principal.
-        .map(user -> user.attributes().getJsonObject("accessToken", user.principal()))
+        .map(valid -> valid.attributes().getJsonObject("accessToken", valid.principal()))
         .recover(error -> Future.failedFuture(Refusal.UNAUTHENTICATED.with(
             "invalid token (" + error.getMessage() + ")")));
+  }
+
+  /**
+   * What is wrong with the registered claims of {@code token}'s payload, read before the
+   * signature is checked (a forged token is refused all the same, later): {@code exp}, {@code nbf},
+   * {@code iat} must be numbers, {@code aud} a string or a list of strings, {@code exp} present
+   * unless {@code auth.jwt.requireExp} is false. Null when they are fine, or when the payload is
+   * not readable at all (the signature check then says so).
+   */
+  private String registeredClaimsProblem(String token) {
+    JsonObject payload;
+    try {
+      String[] parts = token.split("\\.");
+      payload = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return null;
+    }
+    for (String claim : NUMERIC_CLAIMS) {
+      if (payload.containsKey(claim) && !(payload.getValue(claim) instanceof Number)) {
+        return claim + ": expected a number";
+      }
+    }
+    Object audience = payload.getValue("aud");
+    if (audience != null && !(audience instanceof String)
+        && !(audience instanceof JsonArray list && list.stream().allMatch(String.class::isInstance))) {
+      return "aud: expected a string or a list of strings";
+    }
+    if (requireExp && !payload.containsKey("exp")) {
+      return "exp: missing (auth.jwt.requireExp)";
+    }
+    return null;
   }
 
   /** Whether {@code claims} grant {@code right} on {@code queue}. */

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.time.Clock;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -23,6 +24,11 @@ import javax.crypto.spec.SecretKeySpec;
 public final class TimeTokens {
   private static final String ALGORITHM = "HmacSHA256";
   private static final HexFormat HEX = HexFormat.of();
+  /**
+   * A timestamp as the original writes it: ASCII digits, no sign, no leading zero, at most twelve
+   * ({@code Long.parseLong} alone would take {@code +T}, {@code 000T} and other scripts' digits).
+   */
+  private static final Pattern TIMESTAMP = Pattern.compile("0|[1-9][0-9]{0,11}");
 
   private final long ttlSeconds;
   private final long maxSkewSeconds;
@@ -54,12 +60,11 @@ public final class TimeTokens {
     if (colon <= 0 || token.indexOf(':', colon + 1) >= 0) {
       return false;
     }
-    long timestamp;
-    try {
-      timestamp = Long.parseLong(token.substring(0, colon));
-    } catch (NumberFormatException e) {
+    String digits = token.substring(0, colon);
+    if (!TIMESTAMP.matcher(digits).matches()) {
       return false;
     }
+    long timestamp = Long.parseLong(digits);
     long now = clock.millis() / 1000;
     if (now - timestamp > ttlSeconds || timestamp - now > maxSkewSeconds) {
       return false;

@@ -1,5 +1,6 @@
 package org.syncbus.bridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.bridge.BridgeEventType;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -24,6 +26,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
 import org.syncbus.contract.Refusal;
 import org.syncbus.limits.BodyBudget;
+import org.syncbus.queue.Json;
 import org.syncbus.limits.Disconnect;
 import org.syncbus.support.ThrottledLog;
 
@@ -62,6 +65,7 @@ final class TcpBridgeConnection {
   /** How long a last frame ({@code frame_too_large}) may take to be read before the connection is cut anyway. */
   private static final long LAST_WORDS_MILLIS = 1000;
   private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "token");
+  private static final String APPLY_SUFFIX = ".apply";
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister", "ping");
 
   private final NetSocket socket;
@@ -226,7 +230,7 @@ final class TcpBridgeConnection {
         if (Addresses.AUTH.equals(frame.getValue("address"))) {
           authenticate(frame);
         } else {
-          authorized(BridgeEventType.SEND, frame, () -> send(frame));
+          authorized(BridgeEventType.SEND, frame, () -> send(frame, json));
         }
       }
       case "publish" -> authorized(BridgeEventType.PUBLISH, frame, () -> { });
@@ -291,9 +295,14 @@ final class TcpBridgeConnection {
     });
   }
 
-  private void send(JsonObject frame) {
+  /**
+   * A {@code send}. A batch for {@code syncbus.Q.apply} goes as its exact JSON text: Vert.x's
+   * {@code JsonObject} holds decimals as 64-bit floats, and would change a value the owner must
+   * see as it was sent (and refuse, PROTOCOL.md "Values").
+   */
+  private void send(JsonObject frame, Buffer json) {
     String target = frame.getString("address");
-    Object body = frame.getValue("body");
+    Object body = target.endsWith(APPLY_SUFFIX) ? exactBody(json, frame) : frame.getValue("body");
     DeliveryOptions options = deliveryOptions(frame);
     String replyAddress = frame.getValue("replyAddress") instanceof String reply ? reply : null;
     if (replyAddress == null) {
@@ -339,6 +348,16 @@ final class TcpBridgeConnection {
     } else {
       consumer.unregister().onFailure(error -> log.warn("bridge unregister",
           () -> "bridge: unregistering failed: " + error.getMessage()));
+    }
+  }
+
+  /** The frame's {@code body} as exact JSON text, or as Vert.x decoded it should the exact reading fail. */
+  private static Object exactBody(Buffer json, JsonObject frame) {
+    try {
+      JsonNode body = Json.parse(json.toString(StandardCharsets.UTF_8)).get("body");
+      return body == null ? null : Json.encode(body);
+    } catch (IOException e) {
+      return frame.getValue("body");
     }
   }
 

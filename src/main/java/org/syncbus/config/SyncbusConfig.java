@@ -67,8 +67,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
   }
 
-  /** JWT verification: several keys at once (rotation); issuer and audience checked when set. */
-  public record Jwt(List<JwtKey> keys, String issuer, String audience) {
+  /**
+   * JWT verification: several keys at once (rotation); issuer and audience checked when set.
+   *
+   * @param requireExp whether a token must carry a numeric {@code exp} (a token without one would
+   *     be valid for ever)
+   */
+  public record Jwt(List<JwtKey> keys, String issuer, String audience, boolean requireExp) {
     public boolean enabled() {
       return !keys.isEmpty();
     }
@@ -311,7 +316,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       }
       key.rejectUnknown();
     }
-    Jwt jwt = new Jwt(List.copyOf(keys), node.string("issuer", null), node.string("audience", null));
+    Jwt jwt = new Jwt(List.copyOf(keys), node.string("issuer", null), node.string("audience", null),
+        node.bool("requireExp", true));
     node.rejectUnknown();
     return jwt;
   }

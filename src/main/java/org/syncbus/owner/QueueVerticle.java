@@ -159,9 +159,9 @@ public final class QueueVerticle extends VerticleBase {
   private Future<Started> rebuild(Replication.History history) {
     return vertx.executeBlocking(() -> {
       PubSubQueue rebuilt = newQueue();
-      rebuilt.apply(Batches.parse(history.snapshot(), config.pk()));
+      rebuilt.apply(Batches.parseAccepted(history.snapshot(), config.pk()));
       for (Replication.Entry entry : history.log()) {
-        rebuilt.apply(Batches.parse(entry.array(), config.pk()));
+        rebuilt.apply(Batches.parseAccepted(entry.array(), config.pk()));
       }
       return new Started(rebuilt, EncodedBacklog.of(rebuilt), history.epoch(), history.seq(), "the cluster");
     }, false);

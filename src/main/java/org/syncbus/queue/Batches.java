@@ -15,19 +15,31 @@ public final class Batches {
 
   private Batches() {}
 
-  /** Parses the JSON text of a batch whose records are keyed by {@code pk}. */
+  /** Parses the JSON text of a batch whose records are keyed by {@code pk}; its values must pass {@link Values}. */
   public static List<Update> parse(String text, String pk) throws InvalidBatchException {
-    return fromJson(readJson(text, "batch"), pk);
+    return fromJson(readJson(text, "batch"), pk, true);
+  }
+
+  /**
+   * Parses a batch an owner already accepted (its replicated history, its stream to other nodes):
+   * its values are not checked again, so a history stored by an earlier version still loads.
+   */
+  public static List<Update> parseAccepted(String text, String pk) throws InvalidBatchException {
+    return fromJson(readJson(text, "batch"), pk, false);
   }
 
   /** Validates a parsed batch. */
   public static List<Update> fromJson(JsonNode batch, String pk) throws InvalidBatchException {
+    return fromJson(batch, pk, true);
+  }
+
+  private static List<Update> fromJson(JsonNode batch, String pk, boolean checkValues) throws InvalidBatchException {
     if (!batch.isArray()) {
       throw new InvalidBatchException("batch: expected a JSON array of updates, got " + kindOf(batch));
     }
     List<Update> updates = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      updates.add(update(batch.get(i), pk, "batch[" + i + "]"));
+      updates.add(update(batch.get(i), pk, "batch[" + i + "]", checkValues));
     }
     return updates;
   }
@@ -45,6 +57,7 @@ public final class Batches {
       if (!record.isObject()) {
         throw new InvalidBatchException(where + ": expected a record (JSON object), got " + kindOf(record));
       }
+      Values.check(record, where);
       updates.add(Update.update(key((ObjectNode) record, pk, where), (ObjectNode) record));
     }
     return updates;
@@ -64,7 +77,8 @@ public final class Batches {
     }
   }
 
-  private static Update update(JsonNode element, String pk, String where) throws InvalidBatchException {
+  private static Update update(JsonNode element, String pk, String where, boolean checkValues)
+      throws InvalidBatchException {
     if (!element.isObject()) {
       throw new InvalidBatchException(where + ": expected an update object, got " + kindOf(element));
     }
@@ -85,6 +99,9 @@ public final class Batches {
       throw new InvalidBatchException(where + ".data: expected an object, got " + kindOf(data));
     }
     ObjectNode record = (ObjectNode) data;
+    if (checkValues) {
+      Values.check(record, where + ".data");
+    }
     return new Update(kind, key(record, pk, where + ".data"), record);
   }
 

@@ -25,12 +25,20 @@ public final class Json {
    */
   static final int MAX_NUMBER_LENGTH = 1_000;
 
+  /**
+   * Deepest nesting of a batch (arrays and objects, the batch's own array included): well under
+   * Vert.x's 1,000, so the wrappers a batch gets on the event bus and in bridge frames
+   * ({@code {"body":{"batch":[…]}}}) still fit everywhere it is decoded.
+   */
+  static final int MAX_DEPTH = 512;
+
   public static final ObjectMapper MAPPER =
       JsonMapper.builder(
               JsonFactory.builder()
                   .streamReadConstraints(
                       StreamReadConstraints.builder()
                           .maxNumberLength(MAX_NUMBER_LENGTH)
+                          .maxNestingDepth(MAX_DEPTH)
                           .maxStringLength(Integer.MAX_VALUE)
                           .build())
                   .build())

@@ -135,7 +135,7 @@ public final class StreamCodecs {
   /** The updates of a JSON array an owner encoded; an owner never sends an invalid one. */
   private static List<Update> parse(byte[] array, String pk, String what) {
     try {
-      return Batches.parse(new String(array, StandardCharsets.UTF_8), pk);
+      return Batches.parseAccepted(new String(array, StandardCharsets.UTF_8), pk);
     } catch (InvalidBatchException e) {
       throw new IllegalStateException("an owner sent an invalid " + what + ": " + e.getMessage(), e);
     }

@@ -145,6 +145,19 @@ class TimeTokensTest {
     assertFalse(tokens.valid(SECRET, POLL, "99999999999999999999999:" + digest));
   }
 
+  /** A timestamp is 0 or ASCII digits without sign or leading zero, at most twelve: Long.parseLong is more lenient. */
+  @Test
+  void timestampsOnlyInTheOriginalsFormAreAccepted() throws Exception {
+    String digest = hmacHex(SECRET, POLL + T);
+    assertTrue(tokens.valid(SECRET, POLL, T + ":" + digest));
+    assertFalse(tokens.valid(SECRET, POLL, "+" + T + ":" + digest), "a sign");
+    assertFalse(tokens.valid(SECRET, POLL, "000" + T + ":" + digest), "leading zeros");
+    String arabicIndic = Long.toString(T).chars().mapToObj(c -> String.valueOf((char) ('\u0660' + (c - '0'))))
+        .reduce("", String::concat);
+    assertFalse(tokens.valid(SECRET, POLL, arabicIndic + ":" + digest), "digits of another script");
+    assertFalse(tokens.valid(SECRET, POLL, "1" + "0".repeat(12) + ":" + digest), "thirteen digits");
+  }
+
   @Test
   void emptyTimestampIsRefused() throws Exception {
     assertFalse(tokens.valid(SECRET, POLL, ":" + hmacHex(SECRET, POLL + T)));

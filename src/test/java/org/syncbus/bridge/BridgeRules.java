@@ -276,6 +276,22 @@ abstract class BridgeRules extends IntegrationTest {
   }
 
   @Test
+  void tokenWithoutExpIsRefusedWith401() {
+    assertRefused(connect(), hs.generateToken(rights("publish"),
+        new JWTOptions().setIssuer(ISSUER).setAudience(List.of(AUDIENCE))), 401);
+  }
+
+  @Test
+  void tokenWithARegisteredClaimOfTheWrongTypeIsRefusedWith401AsOverHttp() {
+    BridgeClient client = connect();
+    String token = hs.generateToken(rights("publish").put("exp", "tomorrow"),
+        new JWTOptions().setIssuer(ISSUER).setAudience(List.of(AUDIENCE)));
+    JsonObject err = apply(client, batch(98), token);
+    assertEquals(401, errorOf(err), err::encode);
+    assertEquals("invalid token (exp: expected a number)", err.getString("message"));
+  }
+
+  @Test
   void tokenForAnotherAudienceIsRefusedWith401() {
     assertRefused(connect(), hs.generateToken(rights("publish"),
         new JWTOptions().setIssuer(ISSUER).setAudience(List.of("someone-else")).setExpiresInSeconds(600)), 401);

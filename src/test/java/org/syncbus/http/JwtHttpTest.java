@@ -87,6 +87,25 @@ class JwtHttpTest extends IntegrationTest {
     assertEquals(0L, await(node.infoOk(Q)).getLong("seq"), "nothing applied");
   }
 
+  /** Registered claims of the wrong type, or no exp: 401 with a message naming the claim, never 500. */
+  @Test
+  void tokensWithoutExpOrWithRegisteredClaimsOfTheWrongTypeAreRefusedWith401() {
+    JsonObject rights = new JsonObject().put("syncbus", new JsonObject().put(Q, new JsonArray().add("publish")));
+    long later = System.currentTimeMillis() / 1000 + 600;
+    java.util.Map<String, JsonObject> cases = new java.util.LinkedHashMap<>();
+    cases.put("invalid token (exp: missing (auth.jwt.requireExp))", rights.copy());
+    cases.put("invalid token (exp: expected a number)", rights.copy().put("exp", "tomorrow"));
+    cases.put("invalid token (nbf: expected a number)", rights.copy().put("exp", later).put("nbf", true));
+    cases.put("invalid token (iat: expected a number)", rights.copy().put("exp", later).put("iat", new JsonObject()));
+    cases.put("invalid token (aud: expected a string or a list of strings)", rights.copy().put("exp", later).put("aud", 7));
+    cases.forEach((message, claims) -> {
+      HttpReply reply = postWithBearer("[]", signer.generateToken(claims));
+      assertEquals(401, reply.status(), message);
+      assertEquals("Unauthorized: " + message, reply.body());
+    });
+    assertEquals(0L, await(node.infoOk(Q)).getLong("seq"), "nothing applied");
+  }
+
   @Test
   void accessTokenParameterOpensPollsAndEventStreams() {
     String query = "?data=%7B%7D&access_token=" + Tokens.encode(token("subscribe"));
