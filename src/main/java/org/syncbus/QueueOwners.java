@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
@@ -14,13 +15,16 @@ import org.syncbus.owner.Replication;
 /** The node's queue owners: one {@link QueueVerticle} deployment per queue, added and removed by name. */
 final class QueueOwners {
   private final Vertx vertx;
+  private final RunningConfig running;
   private final String nodeId;
   private final Clock clock;
   private final BiFunction<Vertx, String, Replication> replications;
   private final Map<String, String> deployments = new HashMap<>();
 
-  QueueOwners(Vertx vertx, String nodeId, Clock clock, BiFunction<Vertx, String, Replication> replications) {
+  QueueOwners(Vertx vertx, RunningConfig running, String nodeId, Clock clock,
+              BiFunction<Vertx, String, Replication> replications) {
     this.vertx = vertx;
+    this.running = running;
     this.nodeId = nodeId;
     this.clock = clock;
     this.replications = replications;
@@ -31,7 +35,7 @@ final class QueueOwners {
   }
 
   Future<Void> deploy(SyncbusConfig.Queue queue) {
-    return vertx.deployVerticle(new QueueVerticle(queue, nodeId, clock, replications))
+    return vertx.deployVerticle(new QueueVerticle(queue, running, nodeId, clock, replications))
         .onSuccess(id -> deployments.put(queue.name(), id))
         .mapEmpty();
   }

@@ -124,10 +124,11 @@ public final class SyncbusVerticle extends VerticleBase {
         .compose(v -> {
           warnAbout(config);
           NodeLimits limits = edges.limits();
+          limits.warnAboutQueues(config.queues().values());
           stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
           return replications();
         })
-        .map(replications -> new QueueOwners(vertx, node.id(), clock, replications))
+        .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
         .compose(owners -> (tcp.enabled()
             ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture()).map(owners))

@@ -177,6 +177,20 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     public static final long DEFAULT_BYTES = 64L * 1024 * 1024;
   }
 
+  /**
+   * How large a queue's backlog may grow (README, "Limits"): its owner refuses a batch that would
+   * take it past either bound, applying nothing of it ({@code Refusal.QUEUE_FULL}).
+   *
+   * @param records records in the backlog
+   * @param bytes the records' encoded bytes, each as its update element in a snapshot
+   *     ({@code {"type":"update","data":…}}); the heap they take is a few times that (README,
+   *     "Sizing the heap")
+   */
+  public record QueueLimits(long records, long bytes) {
+    public static final long DEFAULT_RECORDS = 1_000_000;
+    public static final long DEFAULT_BYTES = 256L * 1024 * 1024;
+  }
+
   public enum QueueType { KEYED, EXPIRING }
 
   public enum BacklogType { NONE, FILE, HTTP }
@@ -217,21 +231,21 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   }
 
   public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog,
-                      Retain retain) {
+                      Retain retain, QueueLimits limits) {
     Queue withPk(String value) {
-      return new Queue(name, value, type, ttl, secrets, backlog, retain);
+      return new Queue(name, value, type, ttl, secrets, backlog, retain, limits);
     }
 
     Queue withType(QueueType value) {
-      return new Queue(name, pk, value, ttl, secrets, backlog, retain);
+      return new Queue(name, pk, value, ttl, secrets, backlog, retain, limits);
     }
 
     Queue withTtl(Duration value) {
-      return new Queue(name, pk, type, value, secrets, backlog, retain);
+      return new Queue(name, pk, type, value, secrets, backlog, retain, limits);
     }
 
     Queue withBacklog(Backlog value) {
-      return new Queue(name, pk, type, ttl, secrets, value, retain);
+      return new Queue(name, pk, type, ttl, secrets, value, retain, limits);
     }
   }
 
@@ -423,8 +437,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
         (int) retainNode.longValue("batches", Retain.DEFAULT_BATCHES, 0, 10_000_000),
         retainNode.longValue("bytes", Retain.DEFAULT_BYTES, 0, Long.MAX_VALUE));
     retainNode.rejectUnknown();
+    Settings limitsNode = node.child("limits");
+    QueueLimits limits = new QueueLimits(
+        limitsNode.longValue("records", QueueLimits.DEFAULT_RECORDS, 1, Integer.MAX_VALUE),
+        limitsNode.longValue("bytes", QueueLimits.DEFAULT_BYTES, 1, Long.MAX_VALUE));
+    limitsNode.rejectUnknown();
     node.rejectUnknown();
-    return new Queue(name, pk, type, ttl, secrets, backlog, retain);
+    return new Queue(name, pk, type, ttl, secrets, backlog, retain, limits);
   }
 
   private static Backlog backlog(Settings node) {

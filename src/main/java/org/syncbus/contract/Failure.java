@@ -10,6 +10,8 @@ import io.vertx.core.eventbus.ReplyFailure;
 public enum Failure {
   INVALID_BATCH(400),
   NOT_ALLOWED(403),
+  /** The batch would take the queue past one of its bounds ({@code queues.Q.limits.*}); nothing of it is applied. */
+  QUEUE_FULL(507),
   NOT_READY(503),
   UNEXPECTED(500);
 

@@ -22,6 +22,14 @@ public enum Refusal {
   UNKNOWN_QUEUE(404, "Unknown queue"),
   TOO_SLOW(408, "Request body too slow"),
   TOO_LARGE(413, "Request body too large"),
+  /**
+   * The batch would take the queue past {@code queues.Q.limits.records} or {@code .bytes}; nothing
+   * of it is applied. 507 (Insufficient Storage: the server cannot store what the request needs)
+   * rather than 413, which is about the request's own size (a small batch can fill a queue), or 503,
+   * which means "retry later" with {@code Retry-After}: waiting does not help until records are
+   * deleted or the bound raised. A 5xx, as the same batch succeeds once the queue has room.
+   */
+  QUEUE_FULL(507, "Queue full"),
   NOT_READY(503, "Queue not ready"),
   BUSY(503, "Server busy"),
   UNEXPECTED(500, "Internal error");
@@ -70,6 +78,7 @@ public enum Refusal {
       }
       return switch (Failure.of(error)) {
         case INVALID_BATCH -> INVALID_BATCH;
+        case QUEUE_FULL -> QUEUE_FULL;
         case NOT_ALLOWED -> FORBIDDEN;
         case NOT_READY -> NOT_READY;
         case UNEXPECTED -> UNEXPECTED;

@@ -364,7 +364,7 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(error -> {
           Refusal refusal = Refusal.ofReply(error);
           switch (refusal) {
-            case INVALID_BATCH -> refusals.refuse(request, refusal.with(error.getMessage()));
+            case INVALID_BATCH, QUEUE_FULL -> refusals.refuse(request, refusal.with(error.getMessage()));
             case NOT_READY -> refusals.refuse(request, refusal.with(error instanceof ReplyException reply
                 && reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
                 ? "queue " + queue + " has no owner right now (starting, or changing owner); retry later"

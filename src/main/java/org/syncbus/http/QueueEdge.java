@@ -7,7 +7,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -41,13 +40,14 @@ import org.syncbus.queue.EncodedBacklog;
  * <p><b>Encode once.</b> Records are kept as the owner's encoded update elements, in an
  * {@link EncodedBacklog} like the owner's own; the snapshot line is their concatenation, built
  * once per seq (and framing) and shared by every subscriber until the next batch. Batches are the
- * owner's bytes; other framings wrap them, once each.
+ * owner's bytes; other framings wrap them, once each per batch ({@link BatchFramings}).
  *
  * <p><b>Resume.</b> The last batches (at most {@code queues.Q.retain.batches} and
- * {@code .bytes}) are retained with their framings, so a client that comes back with
- * {@code since=E:S} receives exactly the batches after S, or, when they are no longer all here
- * (other epoch, too old, in the future), the whole backlog marked {@code reset}. Used from its
- * edge's event loop only.
+ * {@code .bytes}) are retained in one form each, their JSON array ({@link RetainedLog}: counted
+ * as the heap they hold, framed again when a client resumes), so a client that comes back with
+ * {@code since=E:S} receives exactly the batches after S, the same bytes as the live stream, or,
+ * when they are no longer all here (other epoch, too old, in the future), the whole backlog marked
+ * {@code reset}. Used from its edge's event loop only.
  */
 final class QueueEdge {
   private static final Logger LOG = Logger.getLogger(QueueEdge.class.getName());
@@ -62,8 +62,7 @@ final class QueueEdge {
   private final AtomicInteger nodeSubscribers;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
   private final EncodedBacklog records = new EncodedBacklog();
-  private final ArrayDeque<Framed> retained = new ArrayDeque<>();
-  private long retainedBytes;
+  private final RetainedLog retained = new RetainedLog();
   private final List<StreamEvent> pending = new ArrayList<>();
   private MessageConsumer<StreamEvent> consumer;
 
@@ -146,25 +145,12 @@ final class QueueEdge {
     response.closeHandler(v -> remove(subscriber));
     if (since == null) {
       subscriber.start(snapshot(format, false));
-    } else if (resumable(since)) {
+    } else if (since.epoch().equals(epoch) && retained.resumable(since.seq(), seq)) {
       subscriber.start(format.resumed(epoch, since.seq()));
-      for (Framed batch : retained) {
-        if (batch.event.seq() > since.seq()) {
-          subscriber.start(batch.framed(format));
-        }
-      }
+      retained.writeAfter(since.seq(), epoch, format, subscriber::start);
     } else {
       subscriber.start(snapshot(format, true));
     }
-  }
-
-  /**
-   * Whether every batch after {@code since} is still retained: same epoch, not in the future, not
-   * older than the retained log reaches.
-   */
-  private boolean resumable(Since since) {
-    long firstRetained = retained.isEmpty() ? seq + 1 : retained.peekFirst().event.seq();
-    return since.epoch().equals(epoch) && since.seq() <= seq && since.seq() >= firstRetained - 1;
   }
 
   /** Writes an SSE comment to every SSE subscriber, so idle streams stay open. */
@@ -193,26 +179,6 @@ final class QueueEdge {
 
   private void invalidateSnapshots() {
     Arrays.fill(snapshots, null);
-  }
-
-  /** A batch of the retained log with its framings, each built once, when first needed. */
-  private static final class Framed {
-    final StreamEvent.Batch event;
-    private final Buffer[] byFormat = new Buffer[Format.values().length];
-
-    Framed(StreamEvent.Batch event) {
-      this.event = event;
-      byFormat[Format.PLAIN.ordinal()] = event.line();
-    }
-
-    Buffer framed(Format format) {
-      Buffer framed = byFormat[format.ordinal()];
-      if (framed == null) {
-        framed = format.batch(event.epoch(), event.seq(), event.array());
-        byFormat[format.ordinal()] = framed;
-      }
-      return framed;
-    }
   }
 
   /** Where a client asks to resume: {@code E:S}, the last batch it has. */
@@ -268,8 +234,8 @@ final class QueueEdge {
     records.apply(event.batch(), event.elements());
     seq = event.seq();
     invalidateSnapshots();
-    Framed framed = new Framed(event);
-    retain(framed);
+    retained.add(event.seq(), event.array(), config.retain());
+    BatchFramings framed = new BatchFramings(event);
     List<Subscriber> behind = null;
     for (Subscriber subscriber : subscribers) {
       if (!subscriber.send(framed.framed(subscriber.format()))) {
@@ -279,16 +245,6 @@ final class QueueEdge {
     }
     if (behind != null) {
       behind.forEach(this::disconnectSlow);
-    }
-  }
-
-  /** Keeps {@code batch} for resuming clients, dropping the oldest past either bound. */
-  private void retain(Framed batch) {
-    SyncbusConfig.Retain bounds = config.retain();
-    retained.addLast(batch);
-    retainedBytes += batch.event.array().length;
-    while (!retained.isEmpty() && (retained.size() > bounds.batches() || retainedBytes > bounds.bytes())) {
-      retainedBytes -= retained.removeFirst().event.array().length;
     }
   }
 
@@ -346,7 +302,6 @@ final class QueueEdge {
     seq = reply.seq();
     owner = reply.owner();
     retained.clear();
-    retainedBytes = 0;
     invalidateSnapshots();
     synced = true;
     List<StreamEvent> arrived = new ArrayList<>(pending);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
 import org.syncbus.contract.Failure;
@@ -57,6 +58,14 @@ import org.syncbus.queue.Update;
  * publication stays in seq order. If a store fails because another node took the queue over, none
  * of the unstored batches is acknowledged: the owner steps down, drops its state, and waits to
  * own the queue again.
+ *
+ * <p><b>Bounds.</b> A batch that would take the backlog past {@code queues.Q.limits.records} or
+ * {@code .bytes} is refused ({@link Failure#QUEUE_FULL}) before anything of it is applied: its
+ * size is worked out from the batch's encoded elements against the encoded backlog
+ * ({@link EncodedBacklog#sizeAfter}), then the queue and the encoded backlog are changed, or
+ * neither. Only growth is refused ({@link QueueBounds}); the queue's own batches (an expiring
+ * queue's deletions) are never checked. The bounds, like the rest of the queue's settings but its
+ * pk, type, ttl and backlog source, follow reloads of the configuration.
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(QueueVerticle.class.getName());
@@ -68,7 +77,10 @@ public final class QueueVerticle extends VerticleBase {
   /** …or more bytes than this and than the backlog itself. */
   private static final long COMPACT_MIN_BYTES = 1024 * 1024;
 
-  private final SyncbusConfig.Queue config;
+  /** The queue's settings as the running configuration has them (reloads change the bounds only). */
+  private SyncbusConfig.Queue config;
+  private final RunningConfig running;
+  private Runnable stopFollowing = () -> { };
   private final String nodeId;
   private final Clock clock;
   private final BiFunction<Vertx, String, Replication> replications;
@@ -98,12 +110,15 @@ public final class QueueVerticle extends VerticleBase {
   private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request) {}
 
   /**
+   * @param config the queue as it starts; later settings come from {@code running}
+   * @param running the node's running configuration, followed for the queue's bounds
    * @param replications makes the queue's {@link Replication} on this verticle's context, from
    *     the Vert.x instance and the queue's name
    */
-  public QueueVerticle(SyncbusConfig.Queue config, String nodeId, Clock clock,
+  public QueueVerticle(SyncbusConfig.Queue config, RunningConfig running, String nodeId, Clock clock,
                        BiFunction<Vertx, String, Replication> replications) {
     this.config = config;
+    this.running = running;
     this.nodeId = nodeId;
     this.clock = clock;
     this.replications = replications;
@@ -111,6 +126,8 @@ public final class QueueVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    stopFollowing = running.follow(context, this::reconfigure);
+    reconfigure(running.get());
     StreamCodecs.register(vertx.eventBus());
     replication = replications.apply(vertx, config.name());
     source = BacklogSource.of(vertx, config.backlog());
@@ -126,6 +143,7 @@ public final class QueueVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopped = true;
+    stopFollowing.run();
     vertx.cancelTimer(retryTimer);
     return unregister()
         .compose(v -> drained())
@@ -135,6 +153,18 @@ public final class QueueVerticle extends VerticleBase {
 
   private boolean ready() {
     return queue != null;
+  }
+
+  /**
+   * Takes the queue's settings from a new running configuration, which keeps the pk, type, ttl and
+   * backlog source this owner runs with (ReloadPolicy): what changes is the bounds (and settings
+   * the owner does not read). A configuration without the queue is one that stops it: ignored.
+   */
+  private void reconfigure(SyncbusConfig next) {
+    SyncbusConfig.Queue queue = next.queue(config.name());
+    if (queue != null) {
+      config = queue;
+    }
   }
 
   private void acquire() {
@@ -207,6 +237,11 @@ public final class QueueVerticle extends VerticleBase {
     logBatches = 0;
     logBytes = 0;
     snapshotBytes = 0;
+    String over = QueueBounds.exceeded(config, encoded.sizeNow());
+    if (over != null) {
+      LOG.warning(() -> "queue " + config.name() + ": the backlog from " + started.from() + " holds " + over
+          + "; batches that grow it are refused until it is back within its bounds");
+    }
     EventBus eventBus = vertx.eventBus();
     consumers.add(eventBus.consumer(Addresses.apply(config.name()), this::onApply));
     consumers.add(eventBus.consumer(Addresses.snapshot(config.name()), this::onSnapshot));
@@ -272,11 +307,22 @@ public final class QueueVerticle extends VerticleBase {
     throw new InvalidBatchException("batch: expected a JSON array of updates");
   }
 
-  /** Applies a valid batch and numbers it; it is published and acknowledged once stored. */
+  /**
+   * Applies a valid batch and numbers it; it is published and acknowledged once stored. A request's
+   * batch that would take the queue past a bound is refused first, with nothing of it applied;
+   * the queue's own batches ({@code request} null: expiry) are never refused.
+   */
   private void commit(List<Update> batch, Message<Object> request) {
+    List<byte[]> elements = Json.elements(batch);
+    if (request != null) {
+      String refusal = QueueBounds.refusal(config, encoded.sizeNow(), encoded.sizeAfter(batch, elements));
+      if (refusal != null) {
+        request.fail(Failure.QUEUE_FULL.code(), refusal);
+        return;
+      }
+    }
     queue.apply(batch);
     seq++;
-    List<byte[]> elements = Json.elements(batch);
     encoded.apply(batch, elements);
     Pending pending = new Pending(seq, batch, elements, Json.array(elements), request);
     if (!replication.replicates()) {

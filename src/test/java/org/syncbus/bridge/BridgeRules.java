@@ -50,6 +50,8 @@ abstract class BridgeRules extends IntegrationTest {
   private static final String ISSUER = "syncbus-test";
   private static final String AUDIENCE = "syncbus";
   private static final String HS_SECRET = "jwt-test-secret-0123456789abcdef";
+  /** {@code queues.Q.limits.records}: more than any other rule here publishes. */
+  private static final int RECORD_BOUND = 20;
 
   /** The node under test: HTTP as usual, JWTs (HS256 and RS256), the transport's bridge enabled. */
   protected TestNode node;
@@ -86,7 +88,9 @@ abstract class BridgeRules extends IntegrationTest {
     hs = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HS_SECRET)));
     rs = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
         new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem("PRIVATE KEY", pair.getPrivate().getEncoded()))));
-    JsonObject config = Configs.defaultNode()
+    JsonObject config = Configs.defaultNode();
+    config.getJsonObject("queues").getJsonObject(Q).put("limits", new JsonObject().put("records", RECORD_BOUND));
+    config
         .put("auth", new JsonObject().put("jwt", new JsonObject()
             .put("keys", new JsonArray()
                 .add(new JsonObject().put("algorithm", "HS256").put("secret", HS_SECRET))
@@ -439,6 +443,21 @@ abstract class BridgeRules extends IntegrationTest {
     JsonObject err = apply(client, "[{\"type\":\"update\",\"data\":{\"name\":\"no key\"}}]", token(rights("publish")));
     assertEquals(400, errorOf(err));
     assertTrue(err.getString("message").contains("batch[0].data: missing key field \"id\""), err::encode);
+    assertEquals(0, seq(), "nothing was applied");
+    assertStillWorks(client);
+  }
+
+  @Test
+  void batchOverTheQueuesBoundFailsWith507NamingTheBoundAndNothingIsApplied() {
+    BridgeClient client = connect();
+    JsonArray batch = new JsonArray();
+    for (int id = 1; id <= RECORD_BOUND + 1; id++) {
+      batch.addAll(new JsonArray(batch(id)));
+    }
+    JsonObject err = apply(client, batch.encode(), token(rights("publish")));
+    assertEquals(507, errorOf(err));
+    assertEquals("queue " + Q + " would hold " + (RECORD_BOUND + 1) + " records (queues." + Q + ".limits.records is "
+        + RECORD_BOUND + ")", err.getString("message"));
     assertEquals(0, seq(), "nothing was applied");
     assertStillWorks(client);
   }

@@ -100,6 +100,7 @@ class ReloadPolicyTest {
       http.maxBodyBytes                | {"http":{"maxBodyBytes":1048576}}
       queues.Q.secrets                 | {"queues":{"default":{"secrets":{"publish":"pub-9","subscribe":"sub-9"}}}}
       queues.Q.retain                  | {"queues":{"presence":{"retain":{"batches":10,"bytes":1024}}}}
+      queues.Q.limits                  | {"queues":{"default":{"limits":{"records":10,"bytes":4096}}}}
       auth.jwt.keys                    | {"auth":{"jwt":{"keys":[{"algorithm":"HS512","secret":"jwt-2"}]}}}
       auth.jwt.issuer and audience     | {"auth":{"jwt":{"issuer":"i2","audience":"a2"}}}
       auth.timeTokens.ttlSeconds       | {"auth":{"timeTokens":{"ttlSeconds":30}}}

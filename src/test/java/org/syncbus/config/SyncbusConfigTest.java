@@ -162,6 +162,15 @@ class SyncbusConfigTest {
   }
 
   @Test
+  void queueLimitsDefaultToAMillionRecordsAnd256MiB() {
+    SyncbusConfig.Queue queue = parse(oneQueueWithSecrets("""
+        {"pk": "id"}""")).queue("q");
+    assertEquals(new SyncbusConfig.QueueLimits(1_000_000, 256L * 1024 * 1024), queue.limits());
+    assertEquals(new SyncbusConfig.QueueLimits(10, 4096), parse(oneQueueWithSecrets("""
+        {"pk": "id", "limits": {"records": 10, "bytes": 4096}}""")).queue("q").limits());
+  }
+
+  @Test
   void secretsAreOptionalWhenTokensAreDisabled() {
     SyncbusConfig config = parse("""
         {"auth": {"timeTokens": {"enabled": false}}, "queues": {"q": {"pk": "id"}}}""");
@@ -283,6 +292,9 @@ class SyncbusConfigTest {
       an http backlog without an http scheme | {"pk":"id","backlog":{"type":"http","url":"ftp://x"}} | queues.q.backlog.url: expected an http:// or https:// URL
       a retry maximum below its initial      | {"pk":"id","backlog":{"retryInitialMillis":1000,"retryMaxMillis":10}} | queues.q.backlog.retryMaxMillis: must be between 1000 and 3600000, got 10
       a misspelt backlog setting             | {"pk":"id","backlog":{"file":"x"}}                   | queues.q.backlog.file: unknown setting
+      a record bound of 0                    | {"pk":"id","limits":{"records":0}}                   | queues.q.limits.records: must be between 1 and 2147483647, got 0
+      a byte bound of 0                      | {"pk":"id","limits":{"bytes":0}}                     | queues.q.limits.bytes: must be between 1 and 9223372036854775807, got 0
+      a misspelt queue limit                 | {"pk":"id","limits":{"size":5}}                      | queues.q.limits.size: unknown setting
       """)
   void queueRefusedNamingTheSetting(String rule, String queue, String message) {
     assertEquals(message, refusal(oneQueueWithSecrets(queue)));

@@ -693,6 +693,36 @@ abstract class ProtocolRules extends IntegrationTest {
     assertEquals(true, new JsonObject(reset.get(2)).getBoolean("reset"));
   }
 
+  /**
+   * The retained log keeps one form of each batch and frames it again for a resuming client: the
+   * client receives the very lines, and events, that the live streams carried.
+   */
+  @Test
+  void resumedBatchesAreWhatTheLiveStreamsSentLineForLine() {
+    PollStream liveSeq = sequenced(null);
+    PollStream liveEvents = events(null, null);
+    await(liveSeq.line(0));
+    event(liveEvents, 0);
+    String epoch = epoch();
+    for (int n = 1; n <= RETAIN_BATCHES; n++) {
+      publish("[{\"type\":\"update\",\"data\":{\"id\":\"é-" + n + "\",\"v\":1.10,\"big\":123456789012345678901234"
+          + n + ",\"s\":\"\\u0000 \\\" ✓\"}},{\"type\":\"delete\",\"data\":{\"id\":\"gone\"}}]");
+    }
+    int lines = RETAIN_BATCHES;
+    int eventLines = 4 * RETAIN_BATCHES;
+    await(liveSeq.line(lines));
+    await(liveEvents.line(4 + eventLines - 1));
+
+    PollStream resumedSeq = sequenced(epoch + ":0");
+    PollStream resumedEvents = events(epoch + ":0", null);
+    await(resumedSeq.line(lines));
+    await(resumedEvents.line(4 + eventLines - 1));
+
+    assertEquals(liveSeq.lines().subList(1, 1 + lines), resumedSeq.lines().subList(1, 1 + lines));
+    assertEquals(liveEvents.lines().subList(4, 4 + eventLines), resumedEvents.lines().subList(4, 4 + eventLines));
+    assertEquals("resumed", event(resumedEvents, 0).get(1));
+  }
+
   @Test
   void serverSentEventStreamsGetKeepAliveComments() {
     PollStream stream = events(null, null);

@@ -1,13 +1,17 @@
 package org.syncbus.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.syncbus.config.SyncbusConfig;
 
 /**
  * README, "Limits": bounds left automatic are worked out from the machine (connections from the
  * open-files limit minus the node's reserve, bodies from a quarter of the heap); set ones are kept.
+ * README, "Sizing the heap": the queues' bounds together are compared with the maximum heap.
  */
 class NodeLimitsTest {
   private static final long AUTO = SyncbusConfig.Limits.AUTOMATIC;
@@ -46,5 +50,44 @@ class NodeLimitsTest {
     node.reconfigure(limits(10, MB));
     assertEquals(10, node.connections().max());
     assertEquals(MB, node.bodies().limit());
+  }
+
+  private static SyncbusConfig.Queue queue(String name, long records, long bytes, long retainBytes) {
+    return new SyncbusConfig.Queue(name, "id", SyncbusConfig.QueueType.KEYED, null,
+        new SyncbusConfig.Secrets("p", "s"),
+        new SyncbusConfig.Backlog(SyncbusConfig.BacklogType.NONE, null, null, Duration.ofMillis(500),
+            Duration.ofSeconds(30), Duration.ofSeconds(30)),
+        new SyncbusConfig.Retain(10_000, retainBytes), new SyncbusConfig.QueueLimits(records, bytes));
+  }
+
+  @Test
+  void aQueueMayHoldItsRecordsItsBytesCopiesAndItsRetainedLog() {
+    assertEquals(10_000 * NodeLimits.RECORD_HEAP_BYTES + 64 * MB * NodeLimits.BACKLOG_BYTE_COPIES + 8 * MB,
+        NodeLimits.heapBound(queue("q", 10_000, 64 * MB, 8 * MB)), 0.5);
+  }
+
+  @Test
+  void queuesWhoseBoundsFitTheHeapAreNotWarnedAbout() {
+    NodeLimits node = NodeLimits.of(20_000, 1024 * MB, limits(AUTO, AUTO));
+    assertNull(node.queuesOverHeap(List.of(queue("a", 100_000, 64 * MB, 64 * MB), queue("b", 100_000, 64 * MB, 64 * MB))));
+  }
+
+  @Test
+  void queuesWhoseBoundsTogetherExceedTheHeapAreWarnedAboutInOneLineWithTheFigures() {
+    NodeLimits node = NodeLimits.of(20_000, 512 * MB, limits(AUTO, AUTO));
+    List<SyncbusConfig.Queue> queues = List.of(queue("default", 100_000, 32 * MB, 64 * MB),
+        queue("presence", 100_000, 32 * MB, 64 * MB));
+
+    assertEquals("queues: their bounds let them hold about 628 MB of heap (default 314 MB, presence 314 MB; each "
+        + "limits.records x 1280 bytes + limits.bytes x 4 + retain.bytes), more than the maximum heap of 512 MB: "
+        + "lower queues.Q.limits.records, queues.Q.limits.bytes or queues.Q.retain.bytes, or raise -Xmx "
+        + "(README, \"Sizing the heap\")", node.queuesOverHeap(queues));
+  }
+
+  @Test
+  void boundsAsHighAsTheSettingsAllowDoNotOverflow() {
+    NodeLimits node = NodeLimits.of(20_000, 512 * MB, limits(AUTO, AUTO));
+    assertEquals(true, node.queuesOverHeap(List.of(queue("q", Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE)))
+        .startsWith("queues: their bounds let them hold about "));
   }
 }

@@ -207,4 +207,85 @@ class EncodedBacklogTest {
     assertEquals("backlog: 1 keys but 0 encoded elements", replaced.getMessage());
     assertEquals(0, encoded.size());
   }
+
+  // --- Size: records and the bytes of their encoded elements (queues.Q.limits.*) ------------------
+
+  /** The bytes of these updates' encoded elements, summed. */
+  private static long bytesOf(String... elements) {
+    return Json.elements(batch(elements)).stream().mapToLong(element -> element.length).sum();
+  }
+
+  private EncodedBacklog.Size sizeAfter(String... elements) {
+    List<Update> batch = batch(elements);
+    return encoded.sizeAfter(batch, Json.elements(batch));
+  }
+
+  @Test
+  void bytesAreTheSumOfTheRecordsElements() {
+    apply(upd("{\"id\":\"a\",\"v\":1}"), upd("{\"id\":2,\"text\":\"été\"}"));
+
+    assertEquals(bytesOf(upd("{\"id\":\"a\",\"v\":1}"), upd("{\"id\":2,\"text\":\"été\"}")), encoded.bytes());
+    assertEquals(encoded.array().length - 2 - 1, encoded.bytes(), "the array adds brackets and a comma");
+    assertEquals(new EncodedBacklog.Size(2, encoded.bytes()), encoded.sizeNow());
+  }
+
+  @Test
+  void bytesFollowEveryKindOfChange() {
+    apply(upd("{\"id\":\"a\"}"), upd("{\"id\":\"b\"}"));
+    apply(upd("{\"id\":\"a\",\"v\":\"longer\"}"));
+    assertEquals(bytesOf(upd("{\"id\":\"a\",\"v\":\"longer\"}"), upd("{\"id\":\"b\"}")), encoded.bytes(),
+        "an update replaces its record's bytes");
+    apply(del("{\"id\":\"b\"}"), del("{\"id\":\"absent\"}"));
+    assertEquals(bytesOf(upd("{\"id\":\"a\",\"v\":\"longer\"}")), encoded.bytes(), "a delete removes them");
+    encoded.replace(keys("c", "d"), Json.elements(batch(upd("{\"id\":\"c\"}"), upd("{\"id\":\"d\"}"))));
+    assertEquals(bytesOf(upd("{\"id\":\"c\"}"), upd("{\"id\":\"d\"}")), encoded.bytes());
+    encoded.clear();
+    assertEquals(0, encoded.bytes());
+  }
+
+  @Test
+  void ofAQueueCountsItsRecordsBytes() {
+    KeyedQueue queue = new KeyedQueue(PK);
+    queue.apply(batch(upd("{\"id\":\"a\",\"v\":1.10}"), upd("{\"id\":7}")));
+
+    assertEquals(bytesOf(upd("{\"id\":\"a\",\"v\":1.10}"), upd("{\"id\":7}")), EncodedBacklog.of(queue).bytes());
+  }
+
+  @Test
+  void sizeAfterCountsNewKeysReplacedRecordsAndDeletesWithoutApplying() {
+    apply(upd("{\"id\":\"a\",\"v\":\"12345\"}"), upd("{\"id\":\"b\"}"));
+    long before = encoded.bytes();
+    String bigger = upd("{\"id\":\"a\",\"v\":\"1234567890\"}");
+    String added = upd("{\"id\":\"c\"}");
+
+    EncodedBacklog.Size after = sizeAfter(bigger, added, del("{\"id\":\"b\"}"), del("{\"id\":\"absent\"}"));
+
+    assertEquals(new EncodedBacklog.Size(2, bytesOf(bigger, added)), after);
+    assertEquals(new EncodedBacklog.Size(2, before), encoded.sizeNow(), "nothing was applied");
+    List<Update> batch = batch(bigger, added, del("{\"id\":\"b\"}"), del("{\"id\":\"absent\"}"));
+    encoded.apply(batch, Json.elements(batch));
+    assertEquals(after, encoded.sizeNow(), "what applying it gives");
+  }
+
+  @Test
+  void sizeAfterCountsSeveralUpdatesOfOneKeyInTheirOrder() {
+    apply(upd("{\"id\":\"a\"}"));
+    String last = upd("{\"id\":\"n\",\"v\":2}");
+
+    assertEquals(new EncodedBacklog.Size(2, bytesOf(upd("{\"id\":\"a\"}"), last)),
+        sizeAfter(upd("{\"id\":\"n\",\"v\":1}"), del("{\"id\":\"n\"}"), upd("{\"id\":\"n\"}"), last),
+        "created, deleted, created and replaced: one record, the last one's bytes");
+    assertEquals(new EncodedBacklog.Size(0, 0), sizeAfter(upd("{\"id\":\"a\",\"v\":9}"), del("{\"id\":\"a\"}")),
+        "replaced then deleted: gone");
+    assertEquals(new EncodedBacklog.Size(1, encoded.bytes()), sizeAfter(), "an empty batch changes nothing");
+  }
+
+  @Test
+  void sizeAfterRefusesElementsThatDoNotMatchTheirUpdates() {
+    List<Update> two = batch(upd("{\"id\":\"a\"}"), upd("{\"id\":\"b\"}"));
+
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> encoded.sizeAfter(two, Json.elements(two).subList(0, 1)));
+    assertEquals("batch: 2 updates but 1 encoded elements", refused.getMessage());
+  }
 }
