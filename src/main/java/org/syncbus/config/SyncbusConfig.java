@@ -187,8 +187,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    *     "Sizing the heap")
    */
   public record QueueLimits(long records, long bytes) {
-    public static final long DEFAULT_RECORDS = 1_000_000;
-    public static final long DEFAULT_BYTES = 256L * 1024 * 1024;
+    public static final long DEFAULT_RECORDS = 100_000;
+    public static final long DEFAULT_BYTES = 64L * 1024 * 1024;
   }
 
   public enum QueueType { KEYED, EXPIRING }

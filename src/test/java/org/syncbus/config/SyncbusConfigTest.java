@@ -165,7 +165,7 @@ class SyncbusConfigTest {
   void queueLimitsDefaultToAMillionRecordsAnd256MiB() {
     SyncbusConfig.Queue queue = parse(oneQueueWithSecrets("""
         {"pk": "id"}""")).queue("q");
-    assertEquals(new SyncbusConfig.QueueLimits(1_000_000, 256L * 1024 * 1024), queue.limits());
+    assertEquals(new SyncbusConfig.QueueLimits(100_000, 64L * 1024 * 1024), queue.limits());
     assertEquals(new SyncbusConfig.QueueLimits(10, 4096), parse(oneQueueWithSecrets("""
         {"pk": "id", "limits": {"records": 10, "bytes": 4096}}""")).queue("q").limits());
   }
