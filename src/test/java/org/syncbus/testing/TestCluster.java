@@ -109,11 +109,14 @@ public final class TestCluster implements AutoCloseable {
     return member;
   }
 
-  /** Waits until every member sees all the others. */
+  /**
+   * Waits until every member sees all the others: up to 30 s, for a loaded 2-core machine where
+   * Hazelcast's join (its 5 s pause included) is slow.
+   */
   private void awaitOneCluster() {
     List<Member> all = members();
     for (Member member : all) {
-      Await.await(Await.eventually(clients, "member sees " + all.size() + " members", 100, 100,
+      Await.await(Await.eventually(clients, "member sees " + all.size() + " members", 300, 100,
           () -> Future.succeededFuture(member.manager().getHazelcastInstance().getCluster().getMembers().size()),
           size -> size == all.size()));
     }
