@@ -6,9 +6,12 @@ import io.vertx.core.shareddata.Shareable;
 import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.syncbus.cluster.HazelcastMembership;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.http.ClusterView;
 import org.syncbus.http.EdgeResources;
 import org.syncbus.http.SubscriberCounts;
 import org.syncbus.limits.NodeLimits;
@@ -20,7 +23,8 @@ import java.util.logging.Logger;
  * The wiring of one node (one Vert.x instance), shared by the copies of the main verticle
  * ({@code -instances N}) and by the launcher: the node's id, which copy deploys the queue owners
  * (there must be one owner per queue whatever N is), the running configuration, the subscriber
- * counts, the clock, the HTTP port and the reload trigger.
+ * counts, the clock, the HTTP port, the reload trigger and, in a cluster, the view of its
+ * membership that its owners and edges follow.
  *
  * <p>Only the wiring sees it: every verticle is handed the parts it needs (its id, the running
  * configuration, the counts, the clock) when it is created.
@@ -35,6 +39,7 @@ public final class Node implements Shareable {
   private final SubscriberCounts subscribers = new SubscriberCounts();
   private RunningConfig config;
   private EdgeResources edges;
+  private HazelcastMembership membership;
   private volatile int httpPort = -1;
   private volatile Runnable reloadTrigger = () -> { };
 
@@ -101,9 +106,55 @@ public final class Node implements Shareable {
       SyncbusConfig config = running.get();
       edges = new EdgeResources(subscribers, NodeLimits.of(config.limits()),
           new ThrottledLog(Logger.getLogger("org.syncbus.clients"), clock),
-          ServerTls.of(vertx, running, SyncbusConfig.Tls.HTTP, config.http().tls()));
+          ServerTls.of(vertx, running, SyncbusConfig.Tls.HTTP, config.http().tls()),
+          clusterView(vertx, config));
     }
     return edges;
+  }
+
+  /**
+   * The node's membership in its Hazelcast cluster, followed from the first call on (with the
+   * cluster's expected size, {@code cluster.members}); null when the node is not clustered on
+   * Hazelcast.
+   */
+  public synchronized HazelcastMembership membership(Vertx vertx, int members) {
+    if (membership == null && vertx.isClustered() && HazelcastReplication.hazelcastOf(vertx) != null) {
+      membership = HazelcastMembership.follow(HazelcastReplication.hazelcastOf(vertx), members);
+    }
+    return membership;
+  }
+
+  /** The node's membership once followed (tests play a merge on it); null before, or without a cluster. */
+  public synchronized HazelcastMembership membership() {
+    return membership;
+  }
+
+  private ClusterView clusterView(Vertx vertx, SyncbusConfig config) {
+    HazelcastMembership followed = membership(vertx, config.cluster().members());
+    if (followed == null) {
+      return ClusterView.SINGLE_NODE;
+    }
+    return new ClusterView() {
+      @Override
+      public boolean clustered() {
+        return true;
+      }
+
+      @Override
+      public boolean quorum() {
+        return followed.quorum();
+      }
+
+      @Override
+      public Runnable onNodeLeft(Consumer<String> handler) {
+        return followed.onLeft(handler);
+      }
+
+      @Override
+      public Runnable onMerged(Runnable handler) {
+        return followed.onMerged(handler);
+      }
+    };
   }
 
   public SubscriberCounts subscribers() {

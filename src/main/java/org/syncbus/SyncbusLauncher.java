@@ -3,6 +3,8 @@ package org.syncbus;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Launcher;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.cli.CLI;
 import io.vertx.core.cli.CLIException;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.syncbus.cluster.ClusterSetup;
 import org.syncbus.config.ConfigException;
+import org.syncbus.config.ConfigFile;
 import org.syncbus.support.Fatal;
 import sun.misc.Signal;
 
@@ -21,6 +25,11 @@ import sun.misc.Signal;
  * …), with three changes for a server that runs for years.
  *
  * <ul>
+ *   <li>With {@code -cluster} it builds the Hazelcast cluster manager itself, from the Hazelcast
+ *       configuration vertx-hazelcast would read ({@code -Dvertx.hazelcast.config=FILE}, else the
+ *       jar's {@code cluster.xml}) with syncbus's split-brain protection added for the
+ *       {@code cluster.members} of the configuration file ({@link ClusterSetup}): Hazelcast takes
+ *       that protection only before the member starts.
  *   <li>It takes over {@code -conf}: the stock option reads JSON only, prints the whole file
  *       (secrets included) when it is not JSON, deploys with {@code {}} anyway and never tells the
  *       verticle the file's path. Here the path is handed to {@link SyncbusVerticle}, which reads
@@ -43,9 +52,11 @@ public class SyncbusLauncher extends Launcher {
   private static final Logger DEPLOYER = Logger.getLogger("io.vertx.core.impl.launcher.commands.VertxIsolatedDeployer");
 
   private final String configFile;
+  private final boolean clustered;
 
-  SyncbusLauncher(String configFile) {
+  SyncbusLauncher(String configFile, boolean clustered) {
     this.configFile = configFile;
+    this.clustered = clustered;
   }
 
   public static void main(String[] args) {
@@ -56,8 +67,9 @@ public class SyncbusLauncher extends Launcher {
     Fatal.exitOnFatalErrors();
     Logging.redactCredentials();
     List<String> rest = new ArrayList<>(List.of(args));
-    String configFile = runsMainVerticle(rest) ? takeConf(rest) : null;
-    SyncbusLauncher launcher = new SyncbusLauncher(configFile);
+    boolean runs = runsMainVerticle(rest);
+    String configFile = runs ? takeConf(rest) : null;
+    SyncbusLauncher launcher = new SyncbusLauncher(configFile, runs && clustered(rest));
     if (!rest.isEmpty() && !rest.get(0).startsWith("-") && !launcher.commandByName.containsKey(rest.get(0))) {
       // The stock launcher would take an unknown word for options of the main verticle and start a server.
       System.err.println("syncbus: unknown command " + rest.get(0) + " (commands: "
@@ -70,6 +82,11 @@ public class SyncbusLauncher extends Launcher {
   /** True for {@code run …} and for the implicit run of {@code java -jar syncbus.jar [options]}. */
   private static boolean runsMainVerticle(List<String> args) {
     return args.isEmpty() || args.get(0).startsWith("-") || args.get(0).equals("run");
+  }
+
+  /** True when the node joins a cluster: {@code -cluster}, or {@code -ha}, which implies it. */
+  private static boolean clustered(List<String> args) {
+    return args.stream().anyMatch(arg -> List.of("-cluster", "--cluster", "-ha", "--ha").contains(arg));
   }
 
   /** Removes {@code -conf FILE} (or {@code --conf}, {@code -conf=FILE}) from args; returns FILE. */
@@ -95,6 +112,28 @@ public class SyncbusLauncher extends Launcher {
     if (configFile != null) {
       config.put(SyncbusVerticle.CONFIG_FILE, new File(configFile).getAbsolutePath());
     }
+  }
+
+  /**
+   * Clustered, the cluster manager with syncbus's protection for the configuration file's
+   * {@code cluster.members}; a file that cannot be read stops start-up as a failed deployment would.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = super.createVertxBuilder(options);
+    if (!clustered) {
+      return builder;
+    }
+    int members;
+    try {
+      members = ConfigFile.read(configFile == null ? ConfigFile.DEFAULT_PATH : configFile, System.getenv())
+          .cluster().members();
+    } catch (ConfigException e) {
+      System.err.println("syncbus: cannot start: " + e.getMessage());
+      System.exit(1);
+      return builder;
+    }
+    return builder.withClusterManager(ClusterSetup.clusterManager(members));
   }
 
   @Override

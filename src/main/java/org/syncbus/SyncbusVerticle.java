@@ -13,6 +13,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.bridge.BridgeVerticle;
 import org.syncbus.bridge.SockJsBridge;
+import org.syncbus.cluster.ClusterSetup;
+import org.syncbus.cluster.HazelcastMembership;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
@@ -126,7 +128,7 @@ public final class SyncbusVerticle extends VerticleBase {
           NodeLimits limits = edges.limits();
           limits.warnAboutQueues(config.queues().values());
           stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
-          return replications();
+          return replications(config);
         })
         .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
@@ -170,8 +172,11 @@ public final class SyncbusVerticle extends VerticleBase {
     });
   }
 
-  /** Replicated through Hazelcast in a cluster; on a single node, kept by the owner alone. */
-  private Future<BiFunction<Vertx, String, Replication>> replications() {
+  /**
+   * Replicated through Hazelcast in a cluster, once Hazelcast is found to run with the protection
+   * {@code cluster.members} asks for ({@link ClusterSetup}); on a single node, kept by the owner alone.
+   */
+  private Future<BiFunction<Vertx, String, Replication>> replications(SyncbusConfig config) {
     if (!vertx.isClustered()) {
       return Future.succeededFuture((v, queue) -> Replication.LOCAL);
     }
@@ -179,9 +184,16 @@ public final class SyncbusVerticle extends VerticleBase {
     if (hazelcast == null) {
       return Future.failedFuture(new ConfigException("cluster: syncbus needs the Hazelcast cluster manager"));
     }
+    SyncbusConfig.Cluster cluster = config.cluster();
     return vertx.executeBlocking(() -> {
-      HazelcastReplication.configure(hazelcast);
-      return HazelcastReplication::create;
+      ClusterSetup.check(hazelcast, cluster.members());
+      return null;
+    }).map(v -> {
+      LOG.info(() -> cluster.members() == 1
+          ? "cluster: cluster.members is 1: no split-brain protection, every side of a split cluster writes"
+          : "cluster: writes need " + cluster.majority() + " of the " + cluster.members() + " members of cluster.members");
+      HazelcastMembership membership = node.membership(vertx, cluster.members());
+      return (owner, queue) -> HazelcastReplication.create(owner, queue, membership, clock);
     });
   }
 

@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.syncbus.owner.Replication;
+import org.syncbus.queue.Deadline;
 
 /**
  * The operations on a {@link QueueRecord}. Each runs atomically on the entry's partition and, for
- * the ones that write, once more on its synchronous backup (Hazelcast's default backup processor
- * is the processor itself), so the call returns only once both copies hold the change.
+ * the ones that write, once more on each synchronous backup (Hazelcast's default backup processor
+ * is the processor itself), so the call returns only once every copy holds the change; a backup
+ * that does not answer fails the call ({@code hazelcast.operation.fail.on.indeterminate.state},
+ * set by {@link ClusterSetup}). The owner's calls run inside {@link Majority}.
  */
 final class Processors {
   private Processors() {}
@@ -24,8 +27,17 @@ final class Processors {
   /**
    * Takes the queue if nobody owns it or its owner is not a live member: the term goes up by one,
    * which fences off whatever the previous owner still tries to write.
+   *
+   * <p><b>One history per epoch.</b> The history continues in its epoch only after a hand-over
+   * (the owner released the queue once every batch it had published was stored). Any other take-over
+   * (the owner died, was cut off, or is this node after stepping down) cannot prove that the stored
+   * history is the one the previous owner served: a write it made on the other side of a split
+   * cluster may be about to be discarded, or this history may be the one Hazelcast keeps when the
+   * sides merge. It continues under {@code newEpoch}, from the same seq, so a client resuming
+   * from the previous epoch is reset rather than resumed on a history it may never have seen.
    */
-  record TakeOver(String node, Set<String> liveMembers) implements EntryProcessor<String, QueueRecord, ClaimResult> {
+  record TakeOver(String node, Set<String> liveMembers, String newEpoch)
+      implements EntryProcessor<String, QueueRecord, ClaimResult> {
     @Override
     public ClaimResult process(Map.Entry<String, QueueRecord> entry) {
       QueueRecord record = entry.getValue();
@@ -34,6 +46,9 @@ final class Processors {
       }
       if (record.owner != null && !record.owner.equals(node) && liveMembers.contains(record.owner)) {
         return new ClaimResult(Claim.OWNED, record.term, record.owner, null);
+      }
+      if (record.owner != null) {
+        record.epoch = newEpoch;
       }
       record.term++;
       record.owner = node;
@@ -56,6 +71,7 @@ final class Processors {
       record.seq = initial.seq();
       record.snapshotSeq = initial.snapshotSeq();
       record.snapshot = initial.snapshot();
+      record.deadlines = List.copyOf(initial.deadlines());
       record.log = new ArrayList<>(initial.log());
       entry.setValue(record);
       return record.term;
@@ -78,7 +94,8 @@ final class Processors {
   }
 
   /** Replaces the log up to {@code seq} by the backlog at {@code seq}, if {@code term} is still current. */
-  record Compact(long term, long seq, String snapshot) implements EntryProcessor<String, QueueRecord, Boolean> {
+  record Compact(long term, long seq, String snapshot, List<Deadline> deadlines)
+      implements EntryProcessor<String, QueueRecord, Boolean> {
     @Override
     public Boolean process(Map.Entry<String, QueueRecord> entry) {
       QueueRecord record = entry.getValue();
@@ -86,6 +103,7 @@ final class Processors {
         return false;
       }
       record.snapshot = snapshot;
+      record.deadlines = List.copyOf(deadlines);
       record.snapshotSeq = seq;
       record.log.removeIf(logged -> logged.seq() <= seq);
       entry.setValue(record);
@@ -104,6 +122,15 @@ final class Processors {
       record.owner = null;
       entry.setValue(record);
       return true;
+    }
+  }
+
+  /** Whether {@code node} still owns the queue under {@code term}; writes nothing. */
+  record Confirm(String node, long term) implements EntryProcessor<String, QueueRecord, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, QueueRecord> entry) {
+      QueueRecord record = entry.getValue();
+      return record != null && record.term == term && node.equals(record.owner);
     }
   }
 }

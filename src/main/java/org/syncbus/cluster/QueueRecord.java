@@ -4,15 +4,17 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.syncbus.owner.Replication;
+import org.syncbus.queue.Deadline;
 
 /**
  * A queue's replicated state, one entry of the {@code syncbus.queues} map: who owns it under which
- * term, and its history (a snapshot and the batches since). Changed only by the entry processors
- * of {@link Processors}, which run where the entry lives and again on its backup, so both copies
- * change alike; every processor that writes checks the term first (the fencing token).
+ * term, and its history (a snapshot with its records' deadlines, and the batches since). Changed
+ * only by the entry processors of {@link Processors}, which run where the entry lives and again on
+ * its backups, so every copy changes alike; every processor that writes checks the term first (the
+ * fencing token).
  */
 final class QueueRecord implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   long term;
   String owner;
@@ -20,6 +22,7 @@ final class QueueRecord implements Serializable {
   long seq;
   long snapshotSeq;
   String snapshot;
+  List<Deadline> deadlines = List.of();
   ArrayList<Replication.Entry> log = new ArrayList<>();
 
   QueueRecord copy() {
@@ -30,11 +33,12 @@ final class QueueRecord implements Serializable {
     copy.seq = seq;
     copy.snapshotSeq = snapshotSeq;
     copy.snapshot = snapshot;
+    copy.deadlines = deadlines;
     copy.log = new ArrayList<>(log);
     return copy;
   }
 
   Replication.History history() {
-    return new Replication.History(epoch, seq, snapshotSeq, snapshot, List.copyOf(log));
+    return new Replication.History(epoch, seq, snapshotSeq, snapshot, deadlines, List.copyOf(log));
   }
 }

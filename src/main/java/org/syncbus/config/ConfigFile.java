@@ -6,8 +6,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -36,6 +40,20 @@ public final class ConfigFile {
     return vertx.fileSystem().readFile(path)
         .recover(e -> Future.failedFuture(new ConfigException(path + ": cannot read (" + reason(e) + ")")))
         .map(content -> SyncbusConfig.parse(parse(path, content), env));
+  }
+
+  /**
+   * Reads, parses and validates {@code path}, blocking: for the launcher, which needs the
+   * cluster's settings before there is a Vert.x to read with.
+   */
+  public static SyncbusConfig read(String path, Map<String, String> env) {
+    byte[] content;
+    try {
+      content = Files.readAllBytes(Path.of(path));
+    } catch (IOException | InvalidPathException e) {
+      throw new ConfigException(path + ": cannot read (" + reason(e) + ")");
+    }
+    return SyncbusConfig.parse(parse(path, Buffer.buffer(content)), env);
   }
 
   /** The JSON object held by the file's content. */

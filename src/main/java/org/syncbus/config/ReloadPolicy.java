@@ -19,7 +19,8 @@ import org.syncbus.config.SyncbusConfig.Secrets;
  * <p><b>Why some settings wait for a restart.</b> Most are read once by something that lives as
  * long as the node: the HTTP server's address and its CORS handler, the bridges and, per queue,
  * what its owner built its state from (the primary key and the type shape the rows it holds, the
- * ttl their expiry, the backlog source its initial load). Changing one under a running server or
+ * ttl their expiry, the backlog source its initial load), and the cluster's expected size, which
+ * Hazelcast's split-brain protection took when the node joined. Changing one under a running server or
  * owner would mean rebuilding it, which is what a restart is for. Whether time tokens are required
  * at all waits too, for safety rather than structure: switching them off opens every queue to
  * anyone, switching them on shuts out every client without tokens; either must be a deliberate
@@ -66,7 +67,8 @@ public final class ReloadPolicy {
       new RestartOnly<>("bridges.tcp", config -> config.bridges().tcp(),
           (config, tcp) -> config.withBridges(config.bridges().withTcp(tcp))),
       new RestartOnly<>("bridges.sockjs", config -> config.bridges().sockjs(),
-          (config, sockjs) -> config.withBridges(config.bridges().withSockjs(sockjs))));
+          (config, sockjs) -> config.withBridges(config.bridges().withSockjs(sockjs))),
+      new RestartOnly<>("cluster.members", SyncbusConfig::cluster, SyncbusConfig::withCluster));
 
   /** The settings of a queue that only a restart applies, by their path under {@code queues.Q}. */
   private static final List<RestartOnly<Queue, ?>> QUEUE = List.of(

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * decided by {@link ReloadPolicy}.
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
-                            Sse sse, Bridges bridges, Reload reload, String logLevel, Map<String, Queue> queues) {
+                            Sse sse, Bridges bridges, Reload reload, Cluster cluster, String logLevel,
+                            Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
@@ -167,6 +168,23 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
 
   public static final long DEFAULT_SECRET_OVERLAP_SECONDS = 0;
 
+  /**
+   * The cluster a clustered node belongs to (README, "Cluster"); read once at start.
+   *
+   * @param members how many nodes the cluster is meant to have: a side of a split cluster writes
+   *     only while it holds a strict majority of them; 1 runs without that protection
+   */
+  public record Cluster(int members) {
+    public static final int DEFAULT_MEMBERS = 3;
+    /** Hazelcast keeps at most this many backups of an entry, so a majority needs no more nodes. */
+    public static final int MAX_MEMBERS = 13;
+
+    /** The fewest members a side of the cluster needs to write: a strict majority of {@code members}. */
+    public int majority() {
+      return members / 2 + 1;
+    }
+  }
+
   public record Sse(long keepAliveSeconds) {
     public static final long DEFAULT_KEEP_ALIVE_SECONDS = 15;
   }
@@ -265,6 +283,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     Settings reloadNode = root.child("reload");
     Reload reload = new Reload(reloadNode.longValue("scanSeconds", Reload.DEFAULT_SCAN_SECONDS, 1, 86_400));
     reloadNode.rejectUnknown();
+    Settings clusterNode = root.child("cluster");
+    Cluster cluster = new Cluster((int) clusterNode.longValue("members", Cluster.DEFAULT_MEMBERS, 1, Cluster.MAX_MEMBERS));
+    clusterNode.rejectUnknown();
     Bridges bridges = bridges(root.child("bridges"), env);
     Settings limitsNode = root.child("limits");
     Limits limits = new Limits(
@@ -290,7 +311,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, level, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, level, queues);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -475,18 +496,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   // value of a setting that only a restart changes.
 
   SyncbusConfig withHttp(Http value) {
-    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, queues);
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, queues);
   }
 
   SyncbusConfig withTimeTokens(TimeTokens value) {
-    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, queues);
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, queues);
   }
 
   SyncbusConfig withBridges(Bridges value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, logLevel, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, logLevel, queues);
+  }
+
+  SyncbusConfig withCluster(Cluster value) {
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, logLevel, queues);
   }
 
   SyncbusConfig withQueues(Map<String, Queue> value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, logLevel, value);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, value);
   }
 }

@@ -48,5 +48,16 @@ public final class Protocol {
 
   public static final String INFO_OWNER = "owner";
 
+  /** The fields of {@code GET /health} (README, "HTTP endpoints"): {@code UP} or {@code DOWN}. */
+  public static final String HEALTH_STATUS = "status";
+
+  /** In a cluster only: whether this node's side holds a majority of {@code cluster.members}. */
+  public static final String HEALTH_QUORUM = "quorum";
+
+  /** Each queue by name, {@code {"ready": true|false}}. */
+  public static final String HEALTH_QUEUES = "queues";
+
+  public static final String HEALTH_READY = "ready";
+
   private Protocol() {}
 }

@@ -47,6 +47,13 @@ import org.syncbus.support.Fatal;
  * ({@code syncbus.Q.apply}) and fans the owner's stream out to its own subscribers through one
  * {@link QueueEdge} per queue. Several instances may run on one node ({@code -instances N}); each
  * has its own mirrors, all following the one owner per queue.
+ *
+ * <p><b>In a cluster.</b> A batch goes to the owner the queue's mirror knows, at that owner's own
+ * address; sent to an owner that leaves the cluster before answering, it fails with 503 as soon
+ * as Hazelcast removes the owner ({@link OwnerRequests}), not at the apply timeout, and until the
+ * next owner announces itself, batches are refused with 503 at once. When this node's side of a split cluster merges into the other, every mirror
+ * resynchronises with the owner. {@code /health} reports whether this node's side holds a
+ * majority of {@code cluster.members}, and answers 503 while it does not.
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
@@ -57,7 +64,10 @@ public final class HttpVerticle extends VerticleBase {
   private static final String JSON = "application/json; charset=utf-8";
   /** How long the rest of a refused, too large body is read before the connection is closed. */
   private static final long DRAIN_MILLIS = 2_000;
-  /** An owner answers in milliseconds; one that does not within this is gone (503, retry). */
+  /**
+   * An owner answers in milliseconds; one that does not within this is gone (503, retry). An owner
+   * that left the cluster fails its batches earlier, when Hazelcast removes it.
+   */
   private static final DeliveryOptions APPLY_OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
 
   private final RunningConfig running;
@@ -70,6 +80,8 @@ public final class HttpVerticle extends VerticleBase {
   private Runnable stopFollowing = () -> { };
   private Runnable stopFollowingTls = () -> { };
   private final Map<String, QueueEdge> edges = new LinkedHashMap<>();
+  private final OwnerRequests ownerRequests = new OwnerRequests();
+  private Runnable stopFollowingCluster = () -> { };
   private Access access;
   private HttpRefusals refusals;
   private ConnectionGuard guard;
@@ -134,8 +146,23 @@ public final class HttpVerticle extends VerticleBase {
             + http.host() + ":" + http.port() + " (" + error.getMessage() + ")")))
         .onSuccess(s -> {
           stopFollowingTls = shared.tls().follow(s::updateSSLOptions);
+          followCluster();
           LOG.fine(() -> "HTTP edge listening on " + http.host() + ":" + s.actualPort());
         });
+  }
+
+  private void followCluster() {
+    ClusterView cluster = shared.cluster();
+    Runnable stopLeft = cluster.onNodeLeft(node -> context.runOnContext(v -> {
+      ownerRequests.ownerLeft(node);
+      edges.values().forEach(edge -> edge.nodeLeft(node));
+    }));
+    Runnable stopMerged = cluster.onMerged(() -> context.runOnContext(v -> edges.values().forEach(edge ->
+        edge.resynchronise("this node's side of a split cluster merged into the other"))));
+    stopFollowingCluster = () -> {
+      stopLeft.run();
+      stopMerged.run();
+    };
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
@@ -181,6 +208,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     stopFollowing.run();
     stopFollowingTls.run();
+    stopFollowingCluster.run();
     guard.stop();
     return Future.all(edges.values().stream().map(QueueEdge::stop).toList())
         .eventually(() -> server.close());
@@ -359,9 +387,23 @@ public final class HttpVerticle extends VerticleBase {
 
   private void apply(HttpServerRequest request, QueueEdge edge, String data) {
     String queue = edge.config().name();
-    vertx.eventBus().request(Addresses.apply(queue), data, APPLY_OPTIONS)
+    String address = edge.applyAddress();
+    if (address == null) {
+      refusals.refuse(request, Refusal.NOT_READY.with("queue " + queue + " has no owner right now (node "
+          + edge.owner() + " left the cluster or stepped down, and no next owner has announced itself); retry later"));
+      return;
+    }
+    String owner = address.equals(Addresses.apply(queue)) ? null : edge.owner();
+    ownerRequests.track(queue, owner, vertx.eventBus().request(address, data, APPLY_OPTIONS))
         .onSuccess(reply -> request.response().end())
         .onFailure(error -> {
+          if (error instanceof Refused ownerLeft) { // OwnerRequests: the owner left the cluster
+            refusals.refuse(request, ownerLeft);
+            return;
+          }
+          if (owner != null && error instanceof ReplyException failed && failed.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+            edge.ownerAbsent(owner); // nobody at the owner's address, or no answer: the next batches wait for the next owner
+          }
           Refusal refusal = Refusal.ofReply(error);
           switch (refusal) {
             case INVALID_BATCH, QUEUE_FULL -> refusals.refuse(request, refusal.with(error.getMessage()));
@@ -437,16 +479,29 @@ public final class HttpVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Up when every queue is ready and, in a cluster, this node's side holds a majority
+   * ({@code quorum}, only in a cluster): a node cut off with a minority serves its last state to
+   * subscribers but acknowledges nothing, and a load balancer should send publishers elsewhere.
+   */
   private void health(RoutingContext ctx) {
     JsonObject queues = new JsonObject();
-    boolean allReady = true;
+    boolean up = true;
     for (QueueEdge edge : edges.values()) {
-      queues.put(edge.config().name(), new JsonObject().put("ready", edge.ready()));
-      allReady &= edge.ready();
+      queues.put(edge.config().name(), new JsonObject().put(Protocol.HEALTH_READY, edge.ready()));
+      up &= edge.ready();
     }
+    JsonObject body = new JsonObject();
+    ClusterView cluster = shared.cluster();
+    if (cluster.clustered()) {
+      boolean quorum = cluster.quorum();
+      body.put(Protocol.HEALTH_QUORUM, quorum);
+      up &= quorum;
+    }
+    body.put(Protocol.HEALTH_STATUS, up ? "UP" : "DOWN").put(Protocol.HEALTH_QUEUES, queues);
     ctx.response()
-        .setStatusCode(allReady ? 200 : 503)
+        .setStatusCode(up ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(new JsonObject().put("status", allReady ? "UP" : "DOWN").put("queues", queues).encode());
+        .end(body.encode());
   }
 }

@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
@@ -12,9 +14,11 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.contract.Addresses;
 import org.syncbus.stream.StreamAddresses;
 import org.syncbus.stream.StreamEvent;
 import org.syncbus.stream.SyncReply;
@@ -35,7 +39,16 @@ import org.syncbus.queue.EncodedBacklog;
  * asks the owner for its backlog ({@code sync}), keeping the batches that arrive meanwhile and
  * applying those after the backlog's seq. A gap in the seq numbers, or a reset notice (the owner
  * restarted its history), makes it end every open stream (clients poll again and get the new
- * backlog: PROTOCOL.md allows the server to end a stream at any time) and synchronise again.
+ * backlog: PROTOCOL.md allows the server to end a stream at any time) and synchronise again. So
+ * does a merge of this node's side of a split cluster into the other ({@link #resynchronise}):
+ * whatever this mirror followed while apart, it then serves the owner's history, from its backlog
+ * (new polls) or, for a resuming client, from the seq it resumes at or with a {@code reset}.
+ *
+ * <p><b>The owner.</b> The mirror knows the owner from its backlog and from the owner's reset
+ * notices; batches and requests for the backlog go to that owner's own address
+ * ({@link #applyAddress}), so none waits on a node that left. When Hazelcast removes the owner
+ * ({@link #nodeLeft}), a request for the backlog on its way to it is asked again at once, and
+ * batches are refused until the next owner announces itself.
  *
  * <p><b>Encode once.</b> Records are kept as the owner's encoded update elements, in an
  * {@link EncodedBacklog} like the owner's own; the snapshot line is their concatenation, built
@@ -52,9 +65,16 @@ import org.syncbus.queue.EncodedBacklog;
 final class QueueEdge {
   private static final Logger LOG = Logger.getLogger(QueueEdge.class.getName());
   private static final long SYNC_TIMEOUT_MILLIS = 10_000;
+  /** A next owner announces itself within moments of taking the queue over; a mirror that heard none by then asks. */
+  private static final long OWNER_ANNOUNCE_MILLIS = 5_000;
   /** A failed sync is retried after 50 ms, doubling up to 2 s: an owner is usually back within moments. */
   private static final Backoff SYNC_RETRY = new Backoff(50, 2_000);
   private static final int MAX_PENDING = 100_000;
+  /**
+   * Following the stream means registering on it in the cluster, a Hazelcast write that fails
+   * when its backup is slow (a member joining, partitions moving): tried this many times.
+   */
+  private static final int FOLLOW_ATTEMPTS = 5;
 
   private final Vertx vertx;
   private SyncbusConfig.Queue config;
@@ -68,6 +88,17 @@ final class QueueEdge {
 
   private boolean synced;
   private boolean syncing;
+  /** Numbers the requests for the backlog: only the answer to the latest one is installed. */
+  private long syncGeneration;
+  /** The owner the request for the backlog on its way was sent to; null when sent to the queue's address. */
+  private String syncTarget;
+  /**
+   * The owner this mirror knows is gone (it left the cluster, or no longer answers at its own
+   * address), since {@code ownerGoneSince} ({@link System#nanoTime()}); cleared when an owner
+   * announces itself.
+   */
+  private boolean ownerGone;
+  private long ownerGoneSince;
   private boolean closed;
   private long retryTimer = -1;
   private int syncAttempt;
@@ -85,8 +116,20 @@ final class QueueEdge {
   }
 
   Future<Void> start() {
+    return follow(1).onSuccess(v -> sync());
+  }
+
+  private Future<Void> follow(int attempt) {
     consumer = vertx.eventBus().consumer(StreamAddresses.stream(config.name()), message -> onEvent(message.body()));
-    return consumer.completion().onSuccess(v -> sync());
+    return consumer.completion().recover(error -> {
+      if (closed || attempt >= FOLLOW_ATTEMPTS) {
+        return Future.failedFuture(error);
+      }
+      long delay = SYNC_RETRY.delayMillis(attempt);
+      LOG.warning(() -> "queue " + config.name() + ": registering on the owner's stream failed ("
+          + error.getClass().getSimpleName() + ", attempt " + attempt + "); trying again in " + delay + " ms");
+      return consumer.unregister().transform(v -> vertx.timer(delay)).compose(v -> follow(attempt + 1));
+    });
   }
 
   Future<Void> stop() {
@@ -124,6 +167,53 @@ final class QueueEdge {
 
   String owner() {
     return owner;
+  }
+
+  /**
+   * Where a batch for this queue goes: the owner's own address once the mirror knows the owner,
+   * so that only that owner can apply it; the queue's address before. Null while the owner the
+   * mirror knew has left the cluster and the next one has not announced itself: no owner would
+   * answer (the caller refuses with 503). If that lasts, the mirror asks who owns the queue.
+   */
+  String applyAddress() {
+    if (owner == null) {
+      return Addresses.apply(config.name());
+    }
+    if (!ownerGone) {
+      return StreamAddresses.applyAt(config.name(), owner);
+    }
+    if (System.nanoTime() - ownerGoneSince > TimeUnit.MILLISECONDS.toNanos(OWNER_ANNOUNCE_MILLIS)) {
+      askOwner();
+    }
+    return null;
+  }
+
+  /**
+   * Asks whoever owns the queue for its backlog, only to learn who it is (its reset notice may
+   * have been missed); the mirror itself is left as it is. Without an owner (a side of the cluster
+   * without a majority) nothing changes, and it is asked again a while later.
+   */
+  private void askOwner() {
+    ownerGoneSince = System.nanoTime();
+    vertx.eventBus()
+        .<SyncReply>request(StreamAddresses.sync(config.name()), null, new DeliveryOptions().setSendTimeout(SYNC_TIMEOUT_MILLIS))
+        .onSuccess(reply -> {
+          if (ownerGone && !closed) {
+            learnOwner(reply.body().owner());
+          }
+        })
+        .onFailure(error -> LOG.fine(() -> "queue " + config.name() + ": no owner answered (" + error.getMessage() + ")"));
+  }
+
+  /**
+   * A request sent to {@code node}'s own address found nobody there, or no answer: if it is still
+   * the owner this mirror knows, that owner stepped down or is gone.
+   */
+  void ownerAbsent(String node) {
+    if (node.equals(owner) && !ownerGone) {
+      ownerGone = true;
+      ownerGoneSince = System.nanoTime();
+    }
   }
 
   int records() {
@@ -202,6 +292,12 @@ final class QueueEdge {
     if (closed) {
       return;
     }
+    if (event instanceof StreamEvent.Reset reset) {
+      learnOwner(reset.owner()); // whatever its epoch: batches go to the owner that announced itself last
+      if (syncing && !reset.owner().equals(syncTarget)) {
+        requestBacklog(); // of the owner that announced itself, not of the one asked before
+      }
+    }
     if (syncing) {
       if (pending.size() < MAX_PENDING) {
         pending.add(event);
@@ -217,7 +313,6 @@ final class QueueEdge {
       return;
     }
     if (event instanceof StreamEvent.Reset reset) {
-      owner = reset.owner();
       if (reset.seq() != seq) {
         resync("the owner, " + owner + ", is at seq " + reset.seq() + " and this mirror at " + seq);
       }
@@ -255,6 +350,41 @@ final class QueueEdge {
     subscriber.disconnect();
   }
 
+  /**
+   * Ends every open stream and synchronises with the owner again, whatever this mirror holds:
+   * this node's side of a split cluster merged into the other.
+   */
+  void resynchronise(String why) {
+    if (closed) {
+      return;
+    }
+    if (syncing) {
+      requestBacklog(); // the answer on its way predates the merge
+      return;
+    }
+    resync(why);
+  }
+
+  /**
+   * Hazelcast removed {@code node} from the cluster. If it was this mirror's owner, a request for
+   * the backlog on its way to it is given up and asked again, of whoever owns the queue now (and
+   * once more of the next owner when it announces itself).
+   */
+  void nodeLeft(String node) {
+    if (closed || !node.equals(owner)) {
+      return;
+    }
+    ownerAbsent(node);
+    if (syncing) {
+      requestBacklog();
+    }
+  }
+
+  private void learnOwner(String node) {
+    owner = node;
+    ownerGone = false;
+  }
+
   private void resync(String why) {
     LOG.info(() -> "queue " + config.name() + ": resynchronising (" + why + "); ending "
         + subscribers.size() + " open streams");
@@ -274,12 +404,33 @@ final class QueueEdge {
     if (syncing || closed) {
       return;
     }
+    requestBacklog();
+  }
+
+  /** Asks the owner for its backlog; an earlier request still on its way is given up. */
+  private void requestBacklog() {
     syncing = true;
+    long generation = ++syncGeneration;
     vertx.cancelTimer(retryTimer);
+    String asked = owner != null && !ownerGone ? owner : null;
+    syncTarget = asked;
+    String address = asked != null ? StreamAddresses.syncAt(config.name(), asked) : StreamAddresses.sync(config.name());
     vertx.eventBus()
-        .<SyncReply>request(StreamAddresses.sync(config.name()), null, new DeliveryOptions().setSendTimeout(SYNC_TIMEOUT_MILLIS))
-        .onSuccess(reply -> install(reply.body()))
-        .onFailure(error -> retrySync());
+        .<SyncReply>request(address, null, new DeliveryOptions().setSendTimeout(SYNC_TIMEOUT_MILLIS))
+        .onComplete(reply -> {
+          if (generation != syncGeneration) {
+            return;
+          }
+          if (reply.succeeded()) {
+            install(reply.result().body());
+            return;
+          }
+          if (asked != null && reply.cause() instanceof ReplyException failed
+              && failed.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+            ownerAbsent(asked); // nobody there, or no answer: the next request goes to whoever owns the queue
+          }
+          retrySync();
+        });
   }
 
   private void retrySync() {
@@ -300,7 +451,7 @@ final class QueueEdge {
     records.replace(reply.keys(), reply.elements());
     epoch = reply.epoch();
     seq = reply.seq();
-    owner = reply.owner();
+    learnOwner(reply.owner());
     retained.clear();
     invalidateSnapshots();
     synced = true;

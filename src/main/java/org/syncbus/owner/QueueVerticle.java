@@ -11,8 +11,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,13 @@ import org.syncbus.queue.Update;
  * at once, in a cluster when no live node owns it. It continues the replicated history if there is
  * one, or loads the initial backlog (retrying with capped exponential back-off) and starts a new
  * history, under a new {@code epoch}. Only then does it listen on {@code syncbus.Q.apply},
- * {@code .snapshot} and {@code .sync}: a request finding no owner answers 503 (retry later).
+ * {@code .snapshot} and {@code .sync} (and on this node's own {@code .apply} and {@code .sync},
+ * {@link StreamAddresses}): a request finding no owner answers 503 (retry later). It
+ * steps down when a write is refused, or when the replication reports the queue lost; it hands
+ * its backlog to a mirror or a client only once the replication confirmed it still owns the queue.
+ *
+ * <p><b>Time.</b> Each batch is applied at an instant it is stored with, and snapshots carry the
+ * records' deadlines, so an expiring queue rebuilt by the next owner keeps every deadline.
  *
  * <p><b>Ordering.</b> Batches are applied in the order they arrive, numbered {@code seq} 1, 2, …
  * after the backlog's 0. Each is encoded exactly once, here; the same bytes go to every mirror on
@@ -69,7 +75,6 @@ import org.syncbus.queue.Update;
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(QueueVerticle.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final long MAX_TICK_MILLIS = 1000;
   private static final long ACQUIRE_RETRY_MILLIS = 1000;
   /** Compact the replicated log once it holds this many batches… */
@@ -106,8 +111,9 @@ public final class QueueVerticle extends VerticleBase {
   private long logBytes;
   private long snapshotBytes;
 
-  /** A batch applied and numbered, waiting to be stored, then published and acknowledged. */
-  private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request) {}
+  /** A batch applied (at {@code atMillis}) and numbered, waiting to be stored, then published and acknowledged. */
+  private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request,
+                         long atMillis) {}
 
   /**
    * @param config the queue as it starts; later settings come from {@code running}
@@ -130,6 +136,7 @@ public final class QueueVerticle extends VerticleBase {
     reconfigure(running.get());
     StreamCodecs.register(vertx.eventBus());
     replication = replications.apply(vertx, config.name());
+    replication.lostHandler(this::lost);
     source = BacklogSource.of(vertx, config.backlog());
     if (config.type() == SyncbusConfig.QueueType.EXPIRING) {
       long period = Math.max(50, Math.min(MAX_TICK_MILLIS, config.ttl().toMillis() / 10));
@@ -190,8 +197,9 @@ public final class QueueVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       PubSubQueue rebuilt = newQueue();
       rebuilt.apply(Batches.parseAccepted(history.snapshot(), config.pk()));
+      rebuilt.restore(history.deadlines());
       for (Replication.Entry entry : history.log()) {
-        rebuilt.apply(Batches.parseAccepted(entry.array(), config.pk()));
+        rebuilt.apply(Batches.parseAccepted(entry.array(), config.pk()), Instant.ofEpochMilli(entry.atMillis()));
       }
       return new Started(rebuilt, EncodedBacklog.of(rebuilt), history.epoch(), history.seq(), "the cluster");
     }, false);
@@ -202,10 +210,12 @@ public final class QueueVerticle extends VerticleBase {
     return loadRecords(1).compose(records -> vertx.executeBlocking(() -> {
       PubSubQueue fresh = newQueue();
       fresh.apply(records);
-      return new Started(fresh, EncodedBacklog.of(fresh), newEpoch(clock), 0, config.backlog().describe());
+      return new Started(fresh, EncodedBacklog.of(fresh), Replication.newEpoch(clock), 0, config.backlog().describe());
     }, false)).compose(started -> {
       String snapshot = new String(started.encoded().array(), StandardCharsets.UTF_8);
-      return replication.create(new Replication.History(started.epoch(), 0, 0, snapshot, List.of())).map(started);
+      Replication.History initial =
+          new Replication.History(started.epoch(), 0, 0, snapshot, started.queue().deadlines(), List.of());
+      return replication.create(initial).map(started);
     });
   }
 
@@ -246,6 +256,8 @@ public final class QueueVerticle extends VerticleBase {
     consumers.add(eventBus.consumer(Addresses.apply(config.name()), this::onApply));
     consumers.add(eventBus.consumer(Addresses.snapshot(config.name()), this::onSnapshot));
     consumers.add(eventBus.<Object>consumer(StreamAddresses.sync(config.name()), this::onSync));
+    consumers.add(eventBus.consumer(StreamAddresses.applyAt(config.name(), nodeId), this::onApply));
+    consumers.add(eventBus.<Object>consumer(StreamAddresses.syncAt(config.name(), nodeId), this::onSync));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).map(v -> {
       LOG.info(() -> "queue " + config.name() + ": owned by this node with " + queue.size() + " records from "
           + started.from() + " (epoch " + epoch + ", seq " + seq + ")");
@@ -321,10 +333,11 @@ public final class QueueVerticle extends VerticleBase {
         return;
       }
     }
-    queue.apply(batch);
+    Instant at = clock.instant();
+    queue.apply(batch, at);
     seq++;
     encoded.apply(batch, elements);
-    Pending pending = new Pending(seq, batch, elements, Json.array(elements), request);
+    Pending pending = new Pending(seq, batch, elements, Json.array(elements), request, at.toEpochMilli());
     if (!replication.replicates()) {
       publish(pending);
       return;
@@ -349,7 +362,8 @@ public final class QueueVerticle extends VerticleBase {
     unstored.clear();
     List<Replication.Entry> entries = new ArrayList<>(group.size());
     for (Pending pending : group) {
-      entries.add(new Replication.Entry(pending.seq(), new String(pending.array(), StandardCharsets.UTF_8)));
+      entries.add(new Replication.Entry(pending.seq(), new String(pending.array(), StandardCharsets.UTF_8),
+          pending.atMillis()));
       logBytes += pending.array().length;
     }
     logBatches += group.size();
@@ -384,7 +398,7 @@ public final class QueueVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     String snapshot = new String(encoded.array(), StandardCharsets.UTF_8);
-    return replication.compact(seq, snapshot).onSuccess(v -> {
+    return replication.compact(seq, snapshot, queue.deadlines()).onSuccess(v -> {
       logBatches = 0;
       logBytes = 0;
       snapshotBytes = snapshot.length();
@@ -400,7 +414,8 @@ public final class QueueVerticle extends VerticleBase {
         + unstored.size() + " unacknowledged batches refused");
     for (Pending pending : unstored) {
       if (pending.request() != null) {
-        pending.request().fail(Failure.NOT_READY.code(), "queue " + config.name() + " is changing owner; retry");
+        pending.request().fail(Failure.NOT_READY.code(), "queue " + config.name() + " is changing owner ("
+            + reason(error) + "); retry");
       }
     }
     unstored.clear();
@@ -411,6 +426,16 @@ public final class QueueVerticle extends VerticleBase {
       idle.tryComplete();
     }
     unregister().onComplete(v -> acquire());
+  }
+
+  /**
+   * The replication learned that another node holds the queue now. Serving, with nothing being
+   * stored, this owner steps down at once; with a store in flight, that store's refusal does it.
+   */
+  private void lost(String why) {
+    if (ready() && !stopped && !storing && unstored.isEmpty()) {
+      stepDown(new IllegalStateException(why));
+    }
   }
 
   /** Completes when no batch waits to be stored. */
@@ -451,7 +476,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void onSnapshot(Message<Object> message) {
-    whenStored(message, () -> answerSnapshot(message));
+    whenConfirmed(message, () -> whenStored(message, () -> answerSnapshot(message)));
   }
 
   private void answerSnapshot(Message<Object> message) {
@@ -467,7 +492,23 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void onSync(Message<Object> message) {
-    whenStored(message, () -> answerSync(message));
+    whenConfirmed(message, () -> whenStored(message, () -> answerSync(message)));
+  }
+
+  /**
+   * Answers a request for the backlog only once the replication confirmed that this node still
+   * owns the queue: an owner whose side of a split cluster was merged into the other may not have
+   * learned yet that its term ended, and nobody may be handed a history that was replaced.
+   */
+  private void whenConfirmed(Message<Object> message, Runnable answer) {
+    replication.confirm().onComplete(confirmed -> {
+      if (confirmed.succeeded()) {
+        answer.run();
+      } else {
+        message.fail(Failure.NOT_READY.code(), "queue " + config.name() + ": this node cannot confirm that it owns it ("
+            + reason(confirmed.cause()) + "); retry");
+      }
+    });
   }
 
   /**
@@ -511,11 +552,6 @@ public final class QueueVerticle extends VerticleBase {
 
   private String notReady() {
     return "queue " + config.name() + " is not ready (loading or changing owner); retry later";
-  }
-
-  /** A new history's epoch: the time it started and a random part, so that no two histories share one. */
-  private static String newEpoch(Clock clock) {
-    return Long.toString(clock.millis(), 36) + "-" + Long.toString(RANDOM.nextLong() >>> 1, 36);
   }
 
   private static String reason(Throwable error) {

@@ -16,6 +16,12 @@ import java.util.Map;
  *
  * <p>Deadlines are kept in refresh order (a refreshed key moves to the end), so finding the expired
  * records looks only at the ones that did expire. Time comes from an injected {@link Clock}.
+ *
+ * <p><b>Replicated deadlines.</b> A deadline is an absolute time, so it survives a change of owner:
+ * the history an owner replicates carries each batch's apply time and, with its snapshot, the
+ * deadlines ({@link #deadlines()}); the next owner replays the batches at their times
+ * ({@link #apply(List, Instant)}) and {@link #restore}s the snapshot's deadlines, and each record
+ * runs out when it would have on the previous owner (as far as the nodes' clocks agree).
  */
 public final class ExpiringQueue implements PubSubQueue {
   private final String pk;
@@ -44,7 +50,12 @@ public final class ExpiringQueue implements PubSubQueue {
 
   @Override
   public Map<Key, Change> apply(List<Update> batch) {
-    Instant deadline = clock.instant().plus(ttl);
+    return apply(batch, clock.instant());
+  }
+
+  @Override
+  public Map<Key, Change> apply(List<Update> batch, Instant at) {
+    Instant deadline = at.plus(ttl);
     for (Update update : batch) {
       deadlines.remove(update.key());
       if (!update.isDelete()) {
@@ -66,6 +77,32 @@ public final class ExpiringQueue implements PubSubQueue {
       expired.add(Update.delete(pk, entry.getKey()));
     }
     return expired;
+  }
+
+  @Override
+  public List<Deadline> deadlines() {
+    List<Deadline> all = new ArrayList<>(deadlines.size());
+    deadlines.forEach((key, deadline) -> all.add(new Deadline(key, deadline.toEpochMilli())));
+    return all;
+  }
+
+  /**
+   * Sets each listed record's deadline; the order of expiry is then rebuilt from the deadlines
+   * themselves (a listed record may have been refreshed at replay time before this is called).
+   */
+  @Override
+  public void restore(List<Deadline> restored) {
+    for (Deadline deadline : restored) {
+      if (deadlines.containsKey(deadline.key())) {
+        deadlines.put(deadline.key(), Instant.ofEpochMilli(deadline.atMillis()));
+      }
+    }
+    List<Map.Entry<Key, Instant>> byDeadline = deadlines.entrySet().stream()
+        .map(entry -> Map.entry(entry.getKey(), entry.getValue()))
+        .sorted(Map.Entry.comparingByValue())
+        .toList();
+    deadlines.clear();
+    byDeadline.forEach(entry -> deadlines.put(entry.getKey(), entry.getValue()));
   }
 
   @Override

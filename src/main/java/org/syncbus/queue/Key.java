@@ -3,6 +3,7 @@ package org.syncbus.queue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.Serializable;
 import java.math.BigInteger;
 
 /**
@@ -10,9 +11,12 @@ import java.math.BigInteger;
  *
  * <p>Integers are held as {@link BigInteger} whatever JSON node or Java number type carried them,
  * so {@code 1} is one key whether it arrived over HTTP or the event bus; a string and an integer
- * are never equal, so {@code 1} and {@code "1"} stay distinct keys.
+ * are never equal, so {@code 1} and {@code "1"} stay distinct keys. Serializable: a queue's
+ * replicated history names records by key ({@link Deadline}).
  */
-public final class Key {
+public final class Key implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final Object value; // String or BigInteger, nothing else
 
   private Key(Object value) {

@@ -22,6 +22,31 @@ public interface PubSubQueue {
   /** Applies a validated batch and returns the change metadata (PROTOCOL.md). */
   Map<Key, Change> apply(List<Update> batch);
 
+  /**
+   * Applies a batch of a replicated history as it was applied at {@code at}, so that what the
+   * queue keeps about time (a record's deadline) follows from when the batch was first applied,
+   * not from now. Also how an owner applies a new batch at the time it records with it.
+   */
+  default Map<Key, Change> apply(List<Update> batch, Instant at) {
+    return apply(batch);
+  }
+
+  /**
+   * What the queue keeps about time, to be replicated with a snapshot of its records: every
+   * record's deadline, in the order they run out; empty when records never expire.
+   */
+  default List<Deadline> deadlines() {
+    return List.of();
+  }
+
+  /**
+   * Puts back the deadlines {@link #deadlines()} returned, once the records of the snapshot they
+   * go with are applied. A listed key the queue does not hold is ignored.
+   */
+  default void restore(List<Deadline> deadlines) {
+    // a queue without time has nothing to restore
+  }
+
   /** The current backlog: one update per record, in backlog order. */
   List<Update> snapshot();
 

@@ -37,9 +37,11 @@ import org.syncbus.queue.Key;
 import org.syncbus.testing.Await;
 
 /**
- * Three real nodes ({@code java -jar target/syncbus.jar -cluster}) on this machine: the owner of
- * the queue is killed with SIGKILL while batches are published through the others, and no batch
- * that was acknowledged (200) is lost; the survivors and their subscribers converge.
+ * Real nodes ({@code java -jar target/syncbus.jar -cluster -cluster-host 127.0.0.1}, Hazelcast's
+ * configuration from {@code -Dvertx.hazelcast.config}) on this machine: the owner of the queue is
+ * killed with SIGKILL while batches are published through the others, and no batch that was
+ * acknowledged (200) is lost; the survivors and their subscribers converge. The launcher protects
+ * the cluster for the {@code cluster.members} of the node's configuration file.
  */
 class ClusterIT {
   private static final Path JAR = Path.of("target", "syncbus.jar");
@@ -72,7 +74,7 @@ class ClusterIT {
     // Hazelcast's usual pause before joining stays: without it a node may start as a cluster of
     // its own and merge minutes later.
     ProcessBuilder builder = new ProcessBuilder("java", "-Dvertx.hazelcast.config=" + clusterXml,
-        "-jar", JAR.toString(), "-conf", config.toString(), "-cluster")
+        "-jar", JAR.toString(), "-conf", config.toString(), "-cluster", "-cluster-host", "127.0.0.1")
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("node" + index + ".log").toFile());
     builder.environment().put("SYNCBUS_HTTP_PORT", Integer.toString(port));
@@ -135,14 +137,72 @@ class ClusterIT {
     return "";
   }
 
+  /** A configuration file of one queue, {@code default}, with {@code cluster} as its cluster section (may be empty). */
+  private Path config(String name, String cluster) throws IOException {
+    return Files.writeString(dir.resolve(name), """
+        {"http": {"host": "127.0.0.1"}, %s
+         "queues": {"default": {"pk": "id", "secrets": {"publish": "%s", "subscribe": "%s"}}}}
+        """.formatted(cluster, PUB, SUB));
+  }
+
+  /** The shipped cluster.xml under a cluster name of its own, so that no other build's nodes meet these. */
+  private Path clusterXml(String name) throws IOException {
+    return Files.writeString(dir.resolve(name), Files.readString(Path.of("conf", "cluster.xml"))
+        .replace("<cluster-name>syncbus</cluster-name>", "<cluster-name>syncbus-it-" + UUID.randomUUID() + "</cluster-name>"));
+  }
+
+  /** Waits (bounded) until the node answers {@code /health}, whatever the status. */
+  private HttpResponse<String> awaitHealthAnswer(Node node) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertTrue(node.process().isAlive(), "node on port " + node.port() + " died: " + log(node));
+      try {
+        return get(node, "/health");
+      } catch (IOException starting) {
+        node.process().waitFor(200, TimeUnit.MILLISECONDS); // returns at once should the node exit
+      }
+    }
+    throw new AssertionError("node on port " + node.port() + " never answered: " + log(node));
+  }
+
+  /**
+   * Waits (bounded) until the node's mirror serves at least batch {@code seq}: a batch reaches the
+   * other nodes' mirrors moments after its 200, and a mirror resynchronises after a fail-over.
+   */
+  private void awaitServedSeq(Node node, long seq) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      HttpResponse<String> reply = get(node, "/queues/default/info" + subscribeQuery());
+      if (reply.statusCode() == 200 && new JsonObject(reply.body()).getLong("seq") >= seq) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "node on port " + node.port() + " not at seq " + seq + ": " + reply.body());
+      node.process().waitFor(100, TimeUnit.MILLISECONDS); // returns at once should the node exit
+    }
+  }
+
+  @Test
+  void theLauncherProtectsTheClusterForTheClusterMembersOfTheFile() throws Exception {
+    Node alone = start(config("alone.json", "\"cluster\": {\"members\": 1},"), clusterXml("alone.xml"), 0);
+    Node waiting = start(config("waiting.json", ""), clusterXml("waiting.xml"), 1);
+    awaitHealthy(alone);
+    assertEquals(true, new JsonObject(get(alone, "/health").body()).getBoolean("quorum"),
+        "cluster.members 1: a node of its own holds the majority");
+    assertEquals(200, publish(alone, "[{\"type\":\"update\",\"data\":{\"id\":1}}]"));
+
+    HttpResponse<String> health = awaitHealthAnswer(waiting);
+    assertEquals(503, health.statusCode(), health::body);
+    JsonObject body = new JsonObject(health.body());
+    assertEquals(false, body.getBoolean("quorum"), "cluster.members 3 by default: one node is not a majority");
+    assertEquals(false, body.getJsonObject("queues").getJsonObject("default").getBoolean("ready"));
+    assertEquals(503, publish(waiting, "[{\"type\":\"update\",\"data\":{\"id\":1}}]"));
+    assertTrue(log(waiting).contains("writes need 2 of the 3 members of cluster.members"), log(waiting));
+  }
+
   @Test
   void killingTheOwnerLosesNoAcknowledgedBatch() throws Exception {
-    Path config = Files.writeString(dir.resolve("syncbus.json"), """
-        {"http": {"host": "127.0.0.1"},
-         "queues": {"default": {"pk": "id", "secrets": {"publish": "%s", "subscribe": "%s"}}}}
-        """.formatted(PUB, SUB));
-    Path clusterXml = Files.writeString(dir.resolve("cluster.xml"), Files.readString(Path.of("conf", "cluster.xml"))
-        .replace("<cluster-name>syncbus</cluster-name>", "<cluster-name>syncbus-it-" + UUID.randomUUID() + "</cluster-name>"));
+    Path config = config("syncbus.json", "");
+    Path clusterXml = clusterXml("cluster.xml");
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       nodes.add(start(config, clusterXml, i));
@@ -201,6 +261,7 @@ class ClusterIT {
       }
 
       for (Node survivor : survivors) {
+        awaitServedSeq(survivor, 200); // its mirror follows the new owner's epoch, moments behind the owner
         HttpResponse<String> poll = null;
         Backlog backlog = new Backlog();
         try (var stream = http.send(HttpRequest.newBuilder(URI.create(survivor.url() + "/poll" + subscribeQuery()))

@@ -137,6 +137,7 @@ class ClusterTest {
     survivors.remove(owner);
     PollStream subscriber = Await.await(survivors.get(0).http().pollOk(Q));
     Await.await(subscriber.line(0));
+    String epochBefore = info(owner).getString("epoch");
 
     Map<Integer, String> acknowledged = new LinkedHashMap<>();
     for (int i = 0; i < 20; i++) {
@@ -148,8 +149,13 @@ class ClusterTest {
       publish(survivors.get(i % 2), record(i, "after"));
       acknowledged.put(i, "after");
     }
+    for (Member survivor : survivors) {
+      awaitServing(survivor); // its mirror follows the new owner's epoch
+    }
     Member newOwner = owner();
     assertNotEquals(owner.nodeId(), newOwner.nodeId(), "a survivor took the queue over");
+    assertNotEquals(epochBefore, info(survivors.get(0)).getString("epoch"),
+        "a take-over that did not follow a hand-over continues the history under a new epoch");
     for (Member survivor : survivors) {
       Backlog backlog = state(Await.await(survivor.http().backlogLine(Q)));
       for (Map.Entry<Integer, String> batch : acknowledged.entrySet()) {
@@ -164,12 +170,16 @@ class ClusterTest {
 
   @Test
   void gracefulStopHandsTheQueueOverWithoutLosingABatch() {
+    // Three nodes: the two left after the stop are a majority of cluster.members (3).
     Member a = join(config());
     Member b = join(config());
-    awaitServing(a);
-    awaitServing(b);
+    Member c = join(config());
+    for (Member member : List.of(a, b, c)) {
+      awaitServing(member);
+    }
     Member owner = owner();
     Member other = owner == a ? b : a;
+    String epoch = info(other).getString("epoch");
     for (int i = 0; i < 10; i++) {
       publish(other, record(i, "x"));
     }
@@ -177,9 +187,11 @@ class ClusterTest {
     for (int i = 10; i < 20; i++) {
       publish(other, record(i, "y"));
     }
-    assertEquals(other.nodeId(), info(other).getString("owner"));
+    assertNotEquals(owner.nodeId(), info(other).getString("owner"));
+    awaitServing(other);
     assertEquals(20, state(Await.await(other.http().backlogLine(Q))).size());
     assertEquals(20, info(other).getLong("seq"), "the new owner carried on with the next seq numbers");
+    assertEquals(epoch, info(other).getString("epoch"), "after a hand-over the history goes on in its epoch");
   }
 
   @Test
@@ -196,8 +208,10 @@ class ClusterTest {
     assertTrue(backlog.contains("from the first source") && !backlog.contains("never loaded"), backlog);
   }
 
+  /** A node of its own backlog file; {@code cluster.members} 1, so that the first node owns the queue alone. */
   private static JsonObject nodeWithBacklog(Path file) {
     return Configs.node(new JsonObject().put(Q,
-        Configs.keyed("id", new JsonObject().put("type", "file").put("path", file.toString()))));
+            Configs.keyed("id", new JsonObject().put("type", "file").put("path", file.toString()))))
+        .put("cluster", new JsonObject().put("members", 1));
   }
 }

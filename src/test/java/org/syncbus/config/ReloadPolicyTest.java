@@ -145,6 +145,13 @@ class ReloadPolicyTest {
   }
 
   @Test
+  void clusterSizeWaitsForARestart() {
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), edited("{\"cluster\": {\"members\": 5}}"));
+    assertEquals(List.of("cluster.members"), reload.ignored());
+    assertEquals(running().cluster(), reload.effective().cluster());
+  }
+
+  @Test
   void addedQueueIsAsInTheFileAndRemovedQueueIsGone() {
     JsonObject file = new JsonObject(RUNNING);
     JsonObject queues = file.getJsonObject("queues");

@@ -124,6 +124,7 @@ class SyncbusConfigTest {
     assertEquals(SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS, config.timeTokens().maxSkewSeconds());
     assertEquals(SyncbusConfig.Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, config.limits().subscriberBufferBytes());
     assertEquals(SyncbusConfig.DEFAULT_LOG_LEVEL, config.logLevel());
+    assertEquals(SyncbusConfig.Cluster.DEFAULT_MEMBERS, config.cluster().members());
     assertEquals(Map.of(), config.queues());
   }
 
@@ -134,6 +135,14 @@ class SyncbusConfigTest {
     assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_TTL_SECONDS);
     assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS);
     assertEquals("INFO", SyncbusConfig.DEFAULT_LOG_LEVEL);
+    assertEquals(3, SyncbusConfig.Cluster.DEFAULT_MEMBERS);
+  }
+
+  @Test
+  void aClusterWritesWithAStrictMajorityOfItsMembers() {
+    assertEquals(List.of(1, 2, 2, 3, 3, 4, 7), List.of(1, 2, 3, 4, 5, 6, 13).stream()
+        .map(members -> parse("{\"cluster\": {\"members\": " + members + "}}").cluster().majority())
+        .toList());
   }
 
   @Test
@@ -267,6 +276,9 @@ class SyncbusConfigTest {
       an empty queue name              | {"queues":{"":{"pk":"id"}}}                | queues.: bad queue name (expected 1 to 64 of A-Z a-z 0-9 _ -)
       an unknown log level             | {"log":{"level":"LOUD"}}                   | log.level: expected one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF], got LOUD
       a subscriber buffer below 1 KiB  | {"limits":{"subscriberBufferBytes":10}}    | limits.subscriberBufferBytes: must be between 1024 and 9223372036854775807, got 10
+      a cluster of no member           | {"cluster":{"members":0}}                  | cluster.members: must be between 1 and 13, got 0
+      a cluster beyond Hazelcast's backups | {"cluster":{"members":14}}             | cluster.members: must be between 1 and 13, got 14
+      a misspelt cluster setting       | {"cluster":{"size":3}}                     | cluster.size: unknown setting
       """)
   void refusedNamingTheSetting(String rule, String json, String message) {
     assertEquals(message, refusal(json));

@@ -43,6 +43,7 @@ class PingAndHealthTest extends IntegrationTest {
     assertEquals(new JsonObject()
         .put("default", new JsonObject().put("ready", true))
         .put("users", new JsonObject().put("ready", true)), queues);
+    assertEquals(false, new JsonObject(reply.body()).containsKey("quorum"), "a node on its own has no quorum to report");
   }
 
   @Test

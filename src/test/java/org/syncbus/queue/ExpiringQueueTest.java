@@ -191,4 +191,51 @@ class ExpiringQueueTest {
     seen("a");
     assertEquals(List.of(Key.of("a"), Key.of("b")), backlogKeys());
   }
+
+  /**
+   * A new owner rebuilds the queue from the replicated history: the snapshot's records with their
+   * deadlines, then each later batch at the time it was applied. Every record runs out when it
+   * would have on the previous owner, not a whole ttl after the rebuild.
+   */
+  @Test
+  void rebuiltQueueKeepsTheDeadlinesOfTheReplicatedHistory() {
+    seen("a", "b");
+    clock.advance(Duration.ofSeconds(10));
+    seen("a"); // a at 70 s, b at 60 s
+    List<Update> snapshot = queue.snapshot();
+    List<Deadline> deadlines = queue.deadlines();
+    assertEquals(List.of(new Deadline(Key.of("b"), START.plusSeconds(60).toEpochMilli()),
+        new Deadline(Key.of("a"), START.plusSeconds(70).toEpochMilli())), deadlines);
+    Instant loggedAt = START.plusSeconds(20);
+    List<Update> logged = batch("[{\"type\":\"update\",\"data\":{\"login\":\"c\"}}]"); // c at 80 s
+
+    clock.set(START.plusSeconds(50)); // the next owner rebuilds 50 s in
+    ExpiringQueue rebuilt = new ExpiringQueue(PK, TTL, clock);
+    rebuilt.apply(snapshot);
+    rebuilt.restore(deadlines);
+    rebuilt.apply(logged, loggedAt);
+
+    assertEquals(List.of(), rebuilt.tick(START.plusSeconds(59)));
+    assertEquals(List.of(Key.of("b")), keys(rebuilt.tick(START.plusSeconds(61))));
+    assertEquals(List.of(Key.of("b"), Key.of("a")), keys(rebuilt.tick(START.plusSeconds(71))));
+    assertEquals(List.of(Key.of("b"), Key.of("a"), Key.of("c")), keys(rebuilt.tick(START.plusSeconds(81))));
+  }
+
+  @Test
+  void restoringADeadlineOfARecordNotHeldIsIgnored() {
+    seen("a");
+    queue.restore(List.of(new Deadline(Key.of("gone"), START.toEpochMilli())));
+    assertEquals(List.of(new Deadline(Key.of("a"), START.plus(TTL).toEpochMilli())), queue.deadlines());
+    assertEquals(List.of(), tickAfter(TTL.minusSeconds(1)));
+  }
+
+  @Test
+  void restoredDeadlinesExpireInDeadlineOrderWhateverTheListOrder() {
+    seen("a", "b", "c");
+    queue.restore(List.of(new Deadline(Key.of("c"), START.plusSeconds(5).toEpochMilli()),
+        new Deadline(Key.of("a"), START.plusSeconds(9).toEpochMilli())));
+    assertEquals(List.of(Key.of("c")), keys(queue.tick(START.plusSeconds(6))));
+    assertEquals(List.of(Key.of("c"), Key.of("a")), keys(queue.tick(START.plusSeconds(10))));
+    assertEquals(List.of(Key.of("c"), Key.of("a"), Key.of("b")), keys(queue.tick(START.plus(TTL))));
+  }
 }

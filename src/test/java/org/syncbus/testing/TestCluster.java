@@ -12,18 +12,23 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.Node;
 import org.syncbus.SyncbusVerticle;
+import org.syncbus.cluster.ClusterSetup;
+import org.syncbus.config.SyncbusConfig;
 
 /**
  * Clustered syncbus nodes in one JVM, joined through the shipped {@code conf/cluster.xml} (README,
  * "Cluster") under a cluster name of their own, so that test classes and concurrent builds never
- * meet. Hazelcast's join pause is kept: without it a node may start as a cluster of its own, own a
+ * meet, with the protection the launcher gives a real node for the {@code cluster.members} of each
+ * member's configuration ({@link ClusterSetup}). Hazelcast's join pause is kept: without it a node may start as a cluster of its own, own a
  * queue there and merge later (a split brain at start, which no test here is about); a member
  * therefore takes several seconds to join, and a class that can share one cluster between its
  * tests should.
@@ -82,6 +87,11 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a member with {@code config} and waits until every member sees all the others. */
   public Member join(JsonObject config) {
+    return join(config, Clock.systemUTC());
+  }
+
+  /** Starts a member with {@code config} whose node reads time from {@code clock}; waits as {@link #join(JsonObject)}. */
+  public Member join(JsonObject config, Clock clock) {
     Config hazelcast;
     try (InputStream xml = new FileInputStream("conf/cluster.xml")) {
       hazelcast = new XmlConfigBuilder(xml).build();
@@ -89,6 +99,7 @@ public final class TestCluster implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     hazelcast.setClusterName(name);
+    ClusterSetup.protect(hazelcast, SyncbusConfig.parse(config, Map.of()).cluster().members());
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     Vertx vertx = Await.await(Vertx.builder()
         .with(EventLoopCheck.options().setEventBusOptions(new EventBusOptions().setHost(TestNode.HOST)))
@@ -96,7 +107,7 @@ public final class TestCluster implements AutoCloseable {
         .buildClustered());
     loops.watch(vertx, "cluster member " + (members().size() + 1));
     try {
-      Await.await(vertx.deployVerticle(new SyncbusVerticle(), new DeploymentOptions().setConfig(config.copy())));
+      Await.await(vertx.deployVerticle(new SyncbusVerticle(clock), new DeploymentOptions().setConfig(config.copy())));
     } catch (AssertionError e) {
       Await.await(vertx.close().recover(closing -> Future.succeededFuture()));
       throw e;
