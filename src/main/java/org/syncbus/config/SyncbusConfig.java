@@ -209,6 +209,20 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     public static final long DEFAULT_BYTES = 64L * 1024 * 1024;
   }
 
+  /**
+   * How long a queue remembers the idempotency keys of its batches (README, "Exactly once"): the
+   * last {@code keys} keys, each for {@code seconds} after its batch was applied. A retry within
+   * both is answered as the original was; after, it is applied as a new batch.
+   */
+  public record Idempotency(int keys, long seconds) {
+    public static final int DEFAULT_KEYS = 100_000;
+    public static final long DEFAULT_SECONDS = 600;
+
+    public long windowMillis() {
+      return seconds * 1000;
+    }
+  }
+
   public enum QueueType { KEYED, EXPIRING }
 
   public enum BacklogType { NONE, FILE, HTTP }
@@ -249,21 +263,21 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   }
 
   public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog,
-                      Retain retain, QueueLimits limits) {
+                      Retain retain, QueueLimits limits, Idempotency idempotency) {
     Queue withPk(String value) {
-      return new Queue(name, value, type, ttl, secrets, backlog, retain, limits);
+      return new Queue(name, value, type, ttl, secrets, backlog, retain, limits, idempotency);
     }
 
     Queue withType(QueueType value) {
-      return new Queue(name, pk, value, ttl, secrets, backlog, retain, limits);
+      return new Queue(name, pk, value, ttl, secrets, backlog, retain, limits, idempotency);
     }
 
     Queue withTtl(Duration value) {
-      return new Queue(name, pk, type, value, secrets, backlog, retain, limits);
+      return new Queue(name, pk, type, value, secrets, backlog, retain, limits, idempotency);
     }
 
     Queue withBacklog(Backlog value) {
-      return new Queue(name, pk, type, ttl, secrets, value, retain, limits);
+      return new Queue(name, pk, type, ttl, secrets, value, retain, limits, idempotency);
     }
   }
 
@@ -463,8 +477,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
         limitsNode.longValue("records", QueueLimits.DEFAULT_RECORDS, 1, Integer.MAX_VALUE),
         limitsNode.longValue("bytes", QueueLimits.DEFAULT_BYTES, 1, Long.MAX_VALUE));
     limitsNode.rejectUnknown();
+    Settings idempotencyNode = node.child("idempotency");
+    Idempotency idempotency = new Idempotency(
+        (int) idempotencyNode.longValue("keys", Idempotency.DEFAULT_KEYS, 1, 10_000_000),
+        idempotencyNode.longValue("seconds", Idempotency.DEFAULT_SECONDS, 1, 7 * 86_400));
+    idempotencyNode.rejectUnknown();
     node.rejectUnknown();
-    return new Queue(name, pk, type, ttl, secrets, backlog, retain, limits);
+    return new Queue(name, pk, type, ttl, secrets, backlog, retain, limits, idempotency);
   }
 
   private static Backlog backlog(Settings node) {

@@ -199,6 +199,47 @@ abstract class BridgeRules extends IntegrationTest {
     assertEquals(overHttp, overTheBridge, "the same batches in the same order over HTTP and over the bridge");
   }
 
+  /** Sends a batch to apply under an idempotency key; returns the answer addressed to the request. */
+  private static JsonObject applyWithKey(BridgeClient client, String batch, String token, String key) {
+    JsonObject headers = new JsonObject().put("Authorization", "Bearer " + token).put(Addresses.IDEMPOTENCY_KEY, key);
+    String replyAddress = client.request(Addresses.apply(Q), new JsonArray(batch), headers);
+    JsonObject reply = await(client.next());
+    assertEquals(replyAddress, reply.getString("address"), "the answer is addressed to the request: " + reply);
+    return reply;
+  }
+
+  @Test
+  void aBatchSentAgainUnderItsIdempotencyKeyIsAnsweredWithItsOriginalEpochAndSeqNotAppliedAgain() {
+    String token = token(rights("publish"));
+    BridgeClient client = connect();
+    JsonObject first = applyWithKey(client, batch(1), token, "bridge-key-1");
+    assertMessage(first);
+    assertEquals(1, first.getJsonObject("body").getLong("seq"));
+    assertMessage(apply(client, batch(2), token));
+
+    JsonObject again = applyWithKey(connect(), batch(1), token, "bridge-key-1");
+    assertMessage(again);
+    assertEquals(first.getJsonObject("body").getString("epoch"), again.getJsonObject("body").getString("epoch"));
+    assertEquals(1, again.getJsonObject("body").getLong("seq"), "the original seq");
+    assertEquals(true, again.getJsonObject("body").getBoolean("duplicate"));
+    assertEquals(2, seq(), "applied once");
+  }
+
+  @Test
+  void anIdempotencyKeyUsedForAnotherBatchIsRefusedWith422AndABadKeyWith400() {
+    String token = token(rights("publish"));
+    BridgeClient client = connect();
+    assertMessage(applyWithKey(client, batch(1), token, "bridge-key-2"));
+    JsonObject conflict = applyWithKey(client, batch(2), token, "bridge-key-2");
+    assertEquals(422, errorOf(conflict));
+    assertTrue(conflict.getString("message").contains("bridge-key-2"), conflict::encode);
+    assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "")));
+    assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "k".repeat(129))));
+    assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "caf\u00e9")));
+    assertEquals(1, seq(), "nothing applied but the first batch");
+    assertMessage(applyWithKey(client, batch(3), token, "k".repeat(128)));
+  }
+
   @Test
   void snapshotNeedsTheSubscribeRight() {
     await(node.publishOk(Q, batch(7)));

@@ -180,6 +180,14 @@ class SyncbusConfigTest {
   }
 
   @Test
+  void idempotencyKeysDefaultToTheLast100000For600Seconds() {
+    assertEquals(new SyncbusConfig.Idempotency(100_000, 600), parse(oneQueueWithSecrets("""
+        {"pk": "id"}""")).queue("q").idempotency());
+    assertEquals(new SyncbusConfig.Idempotency(10, 30), parse(oneQueueWithSecrets("""
+        {"pk": "id", "idempotency": {"keys": 10, "seconds": 30}}""")).queue("q").idempotency());
+  }
+
+  @Test
   void secretsAreOptionalWhenTokensAreDisabled() {
     SyncbusConfig config = parse("""
         {"auth": {"timeTokens": {"enabled": false}}, "queues": {"q": {"pk": "id"}}}""");
@@ -307,6 +315,9 @@ class SyncbusConfigTest {
       a record bound of 0                    | {"pk":"id","limits":{"records":0}}                   | queues.q.limits.records: must be between 1 and 2147483647, got 0
       a byte bound of 0                      | {"pk":"id","limits":{"bytes":0}}                     | queues.q.limits.bytes: must be between 1 and 9223372036854775807, got 0
       a misspelt queue limit                 | {"pk":"id","limits":{"size":5}}                      | queues.q.limits.size: unknown setting
+      no idempotency keys                    | {"pk":"id","idempotency":{"keys":0}}                 | queues.q.idempotency.keys: must be between 1 and 10000000, got 0
+      a key window over a week               | {"pk":"id","idempotency":{"seconds":604801}}         | queues.q.idempotency.seconds: must be between 1 and 604800, got 604801
+      a misspelt idempotency setting         | {"pk":"id","idempotency":{"ttl":5}}                  | queues.q.idempotency.ttl: unknown setting
       """)
   void queueRefusedNamingTheSetting(String rule, String queue, String message) {
     assertEquals(message, refusal(oneQueueWithSecrets(queue)));
