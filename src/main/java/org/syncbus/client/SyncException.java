@@ -2,6 +2,7 @@ package org.syncbus.client;
 
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The server refused a request, or could not be reached. {@link #status()} is the HTTP status
@@ -47,7 +48,16 @@ public final class SyncException extends RuntimeException {
    * retries these, and only these.
    */
   public boolean isTransient() {
-    return status == 0 || status == 503;
+    if (status == 503) {
+      return true;
+    }
+    // A certificate the client does not trust (or that does not trust the client) stays so: not retried.
+    for (Throwable cause = getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLHandshakeException) {
+        return false;
+      }
+    }
+    return status == 0;
   }
 
   /** How long the server asked to wait before retrying ({@code Retry-After} in seconds), if it said. */

@@ -133,11 +133,12 @@ class TlsNodeTest extends IntegrationTest {
   @Test
   void theJavaClientRefusesANodeWhoseCertificateItDoesNotTrust() {
     TestNode node = start(httpsNode(TestCertificates.tls(server)), TestCertificates.trusting(ca));
-    // A single attempt: a failed handshake is a transport failure, which publishing would retry.
-    SyncClient untrusting = client(node, new SyncClientOptions("https://x").setTrustPemPath(otherCa.cert().toString())
-        .setRetryFor(Duration.ZERO));
-    SyncException refused = assertInstanceOf(SyncException.class, Await.awaitFailure(untrusting.sendUpdates(BATCH)));
+    // With the default retry window: an untrusted certificate stays untrusted, so it is not retried.
+    SyncClient untrusting = client(node, new SyncClientOptions("https://x").setTrustPemPath(otherCa.cert().toString()));
+    SyncException refused = assertInstanceOf(SyncException.class,
+        Await.awaitFailure(untrusting.sendUpdates(BATCH)));
     assertFalse(refused.isRefusal(), "not a refusal of the node: no request was made");
+    assertFalse(refused.isTransient(), "a failed handshake is not retried");
     assertTrue(refused.getMessage().startsWith("cannot reach https://127.0.0.1:" + node.port()), refused.getMessage());
   }
 
