@@ -24,6 +24,7 @@ import org.syncbus.http.EdgeResources;
 import org.syncbus.http.HttpVerticle;
 import org.syncbus.http.Mount;
 import org.syncbus.limits.NodeLimits;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
@@ -127,10 +128,13 @@ public final class SyncbusVerticle extends VerticleBase {
           warnAbout(config);
           NodeLimits limits = edges.limits();
           limits.warnAboutQueues(config.queues().values());
-          stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
-          return replications(config);
+          stopFollowing = running.follow(context, next -> {
+            limits.reconfigure(next.limits());
+            edges.metrics().enable(next.metrics().enabled());
+          });
+          return replications(config, edges.metrics());
         })
-        .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications))
+        .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications, edges.metrics()))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
         .compose(owners -> (tcp.enabled()
             ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture()).map(owners))
@@ -144,8 +148,8 @@ public final class SyncbusVerticle extends VerticleBase {
    */
   private Future<String> deployEdge(RunningConfig running) {
     SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
-    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path())) : List.of();
     EdgeResources edges = node.edges(vertx, running);
+    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path(), edges.metrics())) : List.of();
     HttpVerticle edge = new HttpVerticle(running, node.id(), edges, clock, mounts);
     return edges.tls().load()
         .compose(v -> vertx.deployVerticle(edge))
@@ -174,9 +178,10 @@ public final class SyncbusVerticle extends VerticleBase {
 
   /**
    * Replicated through Hazelcast in a cluster, once Hazelcast is found to run with the protection
-   * {@code cluster.members} asks for ({@link ClusterSetup}); on a single node, kept by the owner alone.
+   * {@code cluster.members} asks for ({@link ClusterSetup}), its membership counted in {@code metrics};
+   * on a single node, kept by the owner alone.
    */
-  private Future<BiFunction<Vertx, String, Replication>> replications(SyncbusConfig config) {
+  private Future<BiFunction<Vertx, String, Replication>> replications(SyncbusConfig config, NodeMetrics metrics) {
     if (!vertx.isClustered()) {
       return Future.succeededFuture((v, queue) -> Replication.LOCAL);
     }
@@ -193,6 +198,7 @@ public final class SyncbusVerticle extends VerticleBase {
           ? "cluster: cluster.members is 1: no split-brain protection, every side of a split cluster writes"
           : "cluster: writes need " + cluster.majority() + " of the " + cluster.members() + " members of cluster.members");
       HazelcastMembership membership = node.membership(vertx, cluster.members());
+      metrics.cluster(membership::size, membership::quorum);
       return (owner, queue) -> HazelcastReplication.create(owner, queue, membership, clock);
     });
   }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
                             Sse sse, Bridges bridges, Reload reload, Cluster cluster, String logLevel,
-                            Map<String, Queue> queues) {
+                            Metrics metrics, Admin admin, Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
@@ -77,6 +77,27 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   public record Jwt(List<JwtKey> keys, String issuer, String audience, boolean requireExp) {
     public boolean enabled() {
       return !keys.isEmpty();
+    }
+  }
+
+  /**
+   * {@code GET /metrics}, Prometheus text (README, "Metrics and health").
+   *
+   * @param requireAdmin whether a scrape needs an admin credential ({@link Admin}); unset in the
+   *     file, it does when {@code http.host} is not a loopback address
+   */
+  public record Metrics(boolean enabled, boolean requireAdmin) {}
+
+  /**
+   * The admin credential: {@code Authorization: Bearer TOKEN} with this token (at least 16 bytes),
+   * or a JWT whose {@code syncbus} claim grants {@code admin} on {@code *}. Null when not set.
+   */
+  public record Admin(String token) {
+    public static final int MIN_TOKEN_BYTES = 16;
+
+    @Override
+    public String toString() {
+      return "Admin[" + (token == null ? "no token" : "token hidden") + "]";
     }
   }
 
@@ -319,13 +340,27 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       throw new ConfigException(log.path("level") + ": expected one of " + LOG_LEVELS + ", got " + level);
     }
     log.rejectUnknown();
+    Settings metricsNode = root.child("metrics");
+    Metrics metrics = new Metrics(metricsNode.bool("enabled", true),
+        metricsNode.bool("requireAdmin", !Hosts.isLoopback(http.host())));
+    metricsNode.rejectUnknown();
+    Admin admin = admin(root.child("admin"));
     Settings queuesNode = root.child("queues");
     Map<String, Queue> queues = new LinkedHashMap<>();
     for (String name : queuesNode.keys()) {
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, level, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, level, metrics, admin, queues);
+  }
+
+  private static Admin admin(Settings node) {
+    String token = node.has("token") ? node.requiredString("token") : null;
+    if (token != null && token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < Admin.MIN_TOKEN_BYTES) {
+      throw new ConfigException(node.path("token") + ": at least " + Admin.MIN_TOKEN_BYTES + " bytes (it is a password)");
+    }
+    node.rejectUnknown();
+    return new Admin(token);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -515,22 +550,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   // value of a setting that only a restart changes.
 
   SyncbusConfig withHttp(Http value) {
-    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, queues);
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, metrics, admin, queues);
   }
 
   SyncbusConfig withTimeTokens(TimeTokens value) {
-    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, queues);
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, metrics, admin, queues);
   }
 
   SyncbusConfig withBridges(Bridges value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, logLevel, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, logLevel, metrics, admin, queues);
   }
 
   SyncbusConfig withCluster(Cluster value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, logLevel, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, logLevel, metrics, admin, queues);
   }
 
   SyncbusConfig withQueues(Map<String, Queue> value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, value);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, metrics, admin, value);
   }
 }

@@ -26,6 +26,7 @@ public enum Refusal {
   UNAUTHENTICATED(401, "Unauthorized"),
   FORBIDDEN(403, "Forbidden"),
   UNKNOWN_QUEUE(404, "Unknown queue"),
+  NOT_FOUND(404, "Not found"),
   TOO_SLOW(408, "Request body too slow"),
   TOO_LARGE(413, "Request body too large"),
   /**

@@ -112,9 +112,9 @@ public final class HttpVerticle extends VerticleBase {
     StreamCodecs.register(vertx.eventBus());
     config = running.get();
     access = new Access(vertx, clock, config);
-    refusals = new HttpRefusals(shared.clientLog());
+    refusals = new HttpRefusals(shared.clientLog(), shared.metrics());
     guard = new ConnectionGuard(vertx, shared.limits().connections(), () -> config, shared.clientLog(),
-        this::refuseSlowBody);
+        this::refuseSlowBody, shared.metrics());
     for (SyncbusConfig.Queue queue : config.queues().values()) {
       edges.put(queue.name(), newEdge(queue, config));
     }
@@ -167,7 +167,8 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()));
+    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
+        shared.metrics().queue(queue.name()));
   }
 
   private void scheduleKeepAlive() {
@@ -232,6 +233,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
+    new Observability(vertx, () -> config, () -> access, shared.metrics(), edges::values, shared.cluster(), refusals)
+        .mount(router);
     router.get("/poll").handler(ctx -> poll(ctx, DEFAULT_QUEUE));
     router.get("/events").handler(ctx -> events(ctx, DEFAULT_QUEUE));
     router.post("/update").handler(ctx -> update(ctx, DEFAULT_QUEUE));

@@ -24,6 +24,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
 import org.syncbus.contract.Failure;
 import org.syncbus.contract.Protocol;
+import org.syncbus.metrics.QueueMeters;
 import org.syncbus.stream.StreamAddresses;
 import org.syncbus.stream.StreamCodecs;
 import org.syncbus.stream.StreamEvent;
@@ -99,6 +100,7 @@ public final class QueueVerticle extends VerticleBase {
   private final String nodeId;
   private final Clock clock;
   private final BiFunction<Vertx, String, Replication> replications;
+  private final QueueMeters meters;
   private Replication replication;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ArrayDeque<Pending> unstored = new ArrayDeque<>();
@@ -127,21 +129,23 @@ public final class QueueVerticle extends VerticleBase {
 
   /** A batch applied (at {@code atMillis}) and numbered, waiting to be stored, then published and acknowledged. */
   private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request,
-                         long atMillis, IdempotencyKeys.Applied key, List<Message<Object>> retries) {}
+                         long atMillis, IdempotencyKeys.Applied key, List<Message<Object>> retries, long arrivedNanos) {}
 
   /**
    * @param config the queue as it starts; later settings come from {@code running}
    * @param running the node's running configuration, followed for the queue's bounds
    * @param replications makes the queue's {@link Replication} on this verticle's context, from
    *     the Vert.x instance and the queue's name
+   * @param meters where the owner counts batches applied and their latency
    */
   public QueueVerticle(SyncbusConfig.Queue config, RunningConfig running, String nodeId, Clock clock,
-                       BiFunction<Vertx, String, Replication> replications) {
+                       BiFunction<Vertx, String, Replication> replications, QueueMeters meters) {
     this.config = config;
     this.running = running;
     this.nodeId = nodeId;
     this.clock = clock;
     this.replications = replications;
+    this.meters = meters;
   }
 
   @Override
@@ -413,7 +417,8 @@ public final class QueueVerticle extends VerticleBase {
       keys.add(applied);
       keys.prune(config.idempotency().keys(), config.idempotency().windowMillis(), at.toEpochMilli());
     }
-    Pending pending = new Pending(seq, batch, elements, array, request, at.toEpochMilli(), applied, new ArrayList<>(0));
+    Pending pending = new Pending(seq, batch, elements, array, request, at.toEpochMilli(), applied, new ArrayList<>(0),
+        System.nanoTime());
     if (!replication.replicates()) {
       publish(pending);
       return;
@@ -444,8 +449,10 @@ public final class QueueVerticle extends VerticleBase {
     }
     logBatches += group.size();
     storingGroup = group;
+    long storeStarted = System.nanoTime();
     replication.append(entries, config.idempotency())
         .onSuccess(v -> {
+          meters.replicated(System.nanoTime() - storeStarted);
           storingGroup = List.of();
           // Stored: acknowledged and published now, whatever the compaction below does.
           group.forEach(this::publish);
@@ -536,6 +543,7 @@ public final class QueueVerticle extends VerticleBase {
     publishUpdate(epoch, pending.seq(), pending.array());
     if (pending.request() != null) {
       pending.request().reply(answer(epoch, pending.seq()));
+      meters.applied(System.nanoTime() - pending.arrivedNanos());
     }
     pending.retries().forEach(retry -> retry.reply(answer(epoch, pending.seq()).put(Protocol.DUPLICATE, true)));
   }

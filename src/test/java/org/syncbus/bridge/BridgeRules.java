@@ -21,11 +21,13 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.contract.Addresses;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.PollStream;
+import org.syncbus.testing.PrometheusText;
 import org.syncbus.testing.TestNode;
 
 /**
@@ -52,6 +54,9 @@ abstract class BridgeRules extends IntegrationTest {
   private static final String HS_SECRET = "jwt-test-secret-0123456789abcdef";
   /** {@code queues.Q.limits.records}: more than any other rule here publishes. */
   private static final int RECORD_BOUND = 20;
+
+  @TempDir
+  java.nio.file.Path dir;
 
   /** The node under test: HTTP as usual, JWTs (HS256 and RS256), the transport's bridge enabled. */
   protected TestNode node;
@@ -238,6 +243,30 @@ abstract class BridgeRules extends IntegrationTest {
     assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "caf\u00e9")));
     assertEquals(1, seq(), "nothing applied but the first batch");
     assertMessage(applyWithKey(client, batch(3), token, "k".repeat(128)));
+  }
+
+  /** The node's {@code syncbus_subscribers{kind="bridge"}} line for {@link #Q} in {@code /metrics}, once it reads {@code count}. */
+  private void awaitBridgeSubscribers(int count) {
+    String line = "syncbus_subscribers{kind=\"bridge\",queue=\"" + Q + "\"} " + count + ".0";
+    await(Await.eventually(vertx, "/metrics shows " + line, 100, 50, () -> node.get("/metrics"),
+        reply -> reply.body().lines().anyMatch(line::equals)));
+  }
+
+  @Test
+  void registrationsOnUpdatesAreBridgeSubscribersInTheMetricsUntilTheConnectionCloses() throws Exception {
+    String token = token(rights("subscribe"));
+    BridgeClient client = connect();
+    client.register(Addresses.updates(Q), token);
+    assertMessage(snapshot(client, token)); // handled after the register
+    awaitBridgeSubscribers(1);
+    assertEquals(403, errorOf(snapshot(client, token(rights("publish")))));
+
+    PrometheusText metrics = PrometheusText.parse(await(node.get("/metrics")).body(), dir);
+    assertTrue(metrics.get("syncbus_bridge_frames_total", "type", "register") >= 1);
+    assertTrue(metrics.get("syncbus_bridge_frames_total", "type", "send") >= 2);
+    assertEquals(1, metrics.get("syncbus_refusals_total", "status", "403", "cause", "FORBIDDEN"));
+    await(client.close());
+    awaitBridgeSubscribers(0);
   }
 
   @Test
