@@ -83,10 +83,18 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   /**
    * {@code GET /metrics}, Prometheus text (README, "Metrics and health").
    *
-   * @param requireAdmin whether a scrape needs an admin credential ({@link Admin}); unset in the
-   *     file, it does when {@code http.host} is not a loopback address
+   * @param requireAdmin whether a scrape needs an admin credential ({@link Admin}); null when the
+   *     file does not say ({@link SyncbusConfig#metricsRequireAdmin()} decides)
    */
-  public record Metrics(boolean enabled, boolean requireAdmin) {}
+  public record Metrics(boolean enabled, Boolean requireAdmin) {}
+
+  /**
+   * Whether {@code /metrics} needs an admin credential: as {@code metrics.requireAdmin} says, else
+   * when {@code http.host} (the one the node listens on) is not a loopback address.
+   */
+  public boolean metricsRequireAdmin() {
+    return metrics.requireAdmin() != null ? metrics.requireAdmin() : !Hosts.isLoopback(http.host());
+  }
 
   /**
    * The admin credential: {@code Authorization: Bearer TOKEN} with this token (at least 16 bytes),
@@ -342,7 +350,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     log.rejectUnknown();
     Settings metricsNode = root.child("metrics");
     Metrics metrics = new Metrics(metricsNode.bool("enabled", true),
-        metricsNode.bool("requireAdmin", !Hosts.isLoopback(http.host())));
+        metricsNode.has("requireAdmin") ? metricsNode.bool("requireAdmin", true) : null);
     metricsNode.rejectUnknown();
     Admin admin = admin(root.child("admin"));
     Settings queuesNode = root.child("queues");

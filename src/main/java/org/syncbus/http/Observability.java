@@ -75,7 +75,7 @@ final class Observability {
       refusals.refuse(ctx.request(), Refusal.NOT_FOUND.with("metrics are off (metrics.enabled)"));
       return;
     }
-    Future<Void> allowed = settings.requireAdmin()
+    Future<Void> allowed = config.get().metricsRequireAdmin()
         ? access.get().authorizeAdmin(Credentials.bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))
         : Future.succeededFuture();
     // A scrape formats every meter: CPU work of a few milliseconds, done off the event loop.

@@ -188,6 +188,26 @@ class SyncbusConfigTest {
   }
 
   @Test
+  void metricsNeedAnAdminOnANodeListeningBeyondLoopbackUnlessSaidOtherwise() {
+    assertTrue(parse("""
+        {"http": {"host": "0.0.0.0"}, "queues": {}}""").metricsRequireAdmin());
+    assertFalse(parse("""
+        {"http": {"host": "127.0.0.1"}, "queues": {}}""").metricsRequireAdmin());
+    assertFalse(parse("""
+        {"http": {"host": "0.0.0.0"}, "metrics": {"requireAdmin": false}, "queues": {}}""").metricsRequireAdmin());
+    assertTrue(parse("""
+        {"http": {"host": "::1"}, "metrics": {"requireAdmin": true}, "queues": {}}""").metricsRequireAdmin());
+  }
+
+  @Test
+  void anAdminTokenHasAtLeast16Bytes() {
+    assertEquals("admin.token: at least 16 bytes (it is a password)", refusal("""
+        {"admin": {"token": "short"}, "queues": {}}"""));
+    assertEquals("0123456789abcdef", parse("""
+        {"admin": {"token": "0123456789abcdef"}, "queues": {}}""").admin().token());
+  }
+
+  @Test
   void secretsAreOptionalWhenTokensAreDisabled() {
     SyncbusConfig config = parse("""
         {"auth": {"timeTokens": {"enabled": false}}, "queues": {"q": {"pk": "id"}}}""");
