@@ -75,7 +75,7 @@ public final class SyncbusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Logging.redactCredentials();
+    Logging.install();
     node = Node.of(vertx, clock);
     return vertx.executeBlocking(() -> {
       Json.warmUp();
@@ -116,7 +116,7 @@ public final class SyncbusVerticle extends VerticleBase {
       return deployEdge(running);
     }
     SyncbusConfig config = running.get();
-    Logging.setLevel(config.logLevel());
+    Logging.apply(config.log());
     EdgeResources edges = node.edges(vertx, running);
     SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
     ServerTls bridgeTls = tcp.enabled() ? ServerTls.of(vertx, running, SyncbusConfig.Tls.BRIDGE_TCP, tcp.tls()) : ServerTls.plain();

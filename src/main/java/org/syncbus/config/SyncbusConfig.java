@@ -21,11 +21,10 @@ import java.util.regex.Pattern;
  * decided by {@link ReloadPolicy}.
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
-                            Sse sse, Bridges bridges, Reload reload, Cluster cluster, String logLevel,
+                            Sse sse, Bridges bridges, Reload reload, Cluster cluster, Log log,
                             Metrics metrics, Admin admin, Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
-  public static final String DEFAULT_LOG_LEVEL = "INFO";
   public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
   /** A list, not a set: the refusal lists them, always in this order. */
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
@@ -214,6 +213,20 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
   }
 
+  /**
+   * The node's log (README, "Running"): how much of it, and in what form. Both apply again on
+   * every reload.
+   *
+   * @param level one of {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR},
+   *     {@code OFF}
+   * @param format every record one line of text, or one JSON object per line
+   */
+  public record Log(String level, LogFormat format) {
+    public static final String DEFAULT_LEVEL = "INFO";
+  }
+
+  public enum LogFormat { TEXT, JSON }
+
   public record Sse(long keepAliveSeconds) {
     public static final long DEFAULT_KEEP_ALIVE_SECONDS = 15;
   }
@@ -342,12 +355,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     Settings sseNode = root.child("sse");
     Sse sse = new Sse(sseNode.longValue("keepAliveSeconds", Sse.DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600));
     sseNode.rejectUnknown();
-    Settings log = root.child("log");
-    String level = log.string("level", DEFAULT_LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
-    if (!LOG_LEVELS.contains(level)) {
-      throw new ConfigException(log.path("level") + ": expected one of " + LOG_LEVELS + ", got " + level);
-    }
-    log.rejectUnknown();
+    Log log = log(root.child("log"));
     Settings metricsNode = root.child("metrics");
     Metrics metrics = new Metrics(metricsNode.bool("enabled", true),
         metricsNode.has("requireAdmin") ? metricsNode.bool("requireAdmin", true) : null);
@@ -359,7 +367,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, level, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
   }
 
   private static Admin admin(Settings node) {
@@ -369,6 +377,21 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
     node.rejectUnknown();
     return new Admin(token);
+  }
+
+  private static Log log(Settings node) {
+    String level = node.string("level", Log.DEFAULT_LEVEL).toUpperCase(java.util.Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new ConfigException(node.path("level") + ": expected one of " + LOG_LEVELS + ", got " + level);
+    }
+    String formatName = node.string("format", "text");
+    LogFormat format = switch (formatName) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new ConfigException(node.path("format") + ": expected \"text\" or \"json\", got \"" + formatName + "\"");
+    };
+    node.rejectUnknown();
+    return new Log(level, format);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -558,22 +581,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   // value of a setting that only a restart changes.
 
   SyncbusConfig withHttp(Http value) {
-    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, metrics, admin, queues);
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
   }
 
   SyncbusConfig withTimeTokens(TimeTokens value) {
-    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, metrics, admin, queues);
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
   }
 
   SyncbusConfig withBridges(Bridges value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, logLevel, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, log, metrics, admin, queues);
   }
 
   SyncbusConfig withCluster(Cluster value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, logLevel, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, log, metrics, admin, queues);
   }
 
   SyncbusConfig withQueues(Map<String, Queue> value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, metrics, admin, value);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, value);
   }
 }
