@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -40,7 +41,8 @@ import org.syncbus.tls.ServerTls;
  * <p>With {@code -instances N} there are N copies sharing one {@link Node}: the first to claim it
  * deploys one {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge,
  * so a node has N edges and exactly one owner per queue. The first copy also deploys the TCP bridge
- * ({@link BridgeVerticle}) when enabled; the SockJS bridge is mounted on every edge. Each verticle
+ * ({@link BridgeVerticle}) when enabled, and the console's verticle; the SockJS bridge and the
+ * console are mounted on every edge. Each verticle
  * is handed what it needs (the running configuration, the node's id, the clock) here. The TLS
  * ports' certificates ({@link ServerTls}) are loaded before anything is deployed, and watched by
  * the first copy for as long as it runs.
@@ -138,18 +140,24 @@ public final class SyncbusVerticle extends VerticleBase {
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
         .compose(owners -> (tcp.enabled()
             ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture()).map(owners))
+        .compose(owners -> vertx.deployVerticle(node.console(vertx, running).verticle()).map(owners))
         .compose(owners -> deployEdge(running).map(owners))
         .onSuccess(owners -> watchFiles(running, owners));
   }
 
   /**
-   * An HTTP edge, with the SockJS bridge mounted when enabled, once the port's certificate is
-   * loaded (by whichever copy asks first); the node learns its port.
+   * An HTTP edge, with the SockJS bridge mounted when enabled and the console (which answers 404
+   * while {@code console.enabled} is false), once the port's certificate is loaded (by whichever
+   * copy asks first); the node learns its port.
    */
   private Future<String> deployEdge(RunningConfig running) {
     SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
     EdgeResources edges = node.edges(vertx, running);
-    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path(), edges.metrics())) : List.of();
+    List<Mount> mounts = new ArrayList<>();
+    if (sockjs.enabled()) {
+      mounts.add(new SockJsBridge(sockjs.path(), edges.metrics()));
+    }
+    mounts.add(node.console(vertx, running).routes());
     HttpVerticle edge = new HttpVerticle(running, node.id(), edges, clock, mounts);
     return edges.tls().load()
         .compose(v -> vertx.deployVerticle(edge))
@@ -165,7 +173,7 @@ public final class SyncbusVerticle extends VerticleBase {
     certificates.forEach(ServerTls::watch);
     String file = config().getString(CONFIG_FILE, config().isEmpty() ? ConfigFile.DEFAULT_PATH : null);
     if (file != null) {
-      reloader = new Reloader(vertx, running, owners, file);
+      reloader = new Reloader(vertx, running, owners, file, node.reloads());
       reloader.start();
     }
     node.reloadTrigger(() -> {

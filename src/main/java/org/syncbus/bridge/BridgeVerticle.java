@@ -108,7 +108,7 @@ public final class BridgeVerticle extends VerticleBase {
       String setting = verdict == ConnectionGate.Verdict.NODE_FULL ? "limits.maxConnections"
           : "bridges.tcp.maxConnectionsPerAddress";
       shared.clientLog().warn(setting, () -> "bridge connection from " + address + " closed (" + setting + ")");
-      shared.metrics().refused("closed", setting);
+      shared.metrics().refused("closed", setting, address);
       socket.close();
       return;
     }
@@ -138,7 +138,7 @@ public final class BridgeVerticle extends VerticleBase {
       }
     }
     overdue.forEach((connection, why) -> {
-      shared.metrics().refused("closed", "limits.headerTimeoutSeconds");
+      shared.metrics().refused("closed", "limits.headerTimeoutSeconds", connection.address());
       shared.clientLog().warn("limits.headerTimeoutSeconds", () -> "bridge connection from " + connection.address()
           + " closed: " + why + " within limits.headerTimeoutSeconds");
       connection.close();

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
                             Sse sse, Bridges bridges, Reload reload, Cluster cluster, Log log,
-                            Metrics metrics, Admin admin, Map<String, Queue> queues) {
+                            Metrics metrics, Admin admin, Console console, Map<String, Queue> queues) {
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
@@ -93,6 +93,23 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    */
   public boolean metricsRequireAdmin() {
     return metrics.requireAdmin() != null ? metrics.requireAdmin() : !Hosts.isLoopback(http.host());
+  }
+
+  /**
+   * The console in the browser, {@code GET /console/} (README, "Console").
+   *
+   * @param enabled whether the node serves it; null when the file does not say
+   *     ({@link SyncbusConfig#consoleEnabled()} decides)
+   */
+  public record Console(Boolean enabled) {}
+
+  /**
+   * Whether the node serves the console: as {@code console.enabled} says, else when
+   * {@code http.host} is a loopback address (only this machine can reach it, and an admin
+   * credential is still needed to see anything).
+   */
+  public boolean consoleEnabled() {
+    return console.enabled() != null ? console.enabled() : Hosts.isLoopback(http.host());
   }
 
   /**
@@ -361,13 +378,16 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
         metricsNode.has("requireAdmin") ? metricsNode.bool("requireAdmin", true) : null);
     metricsNode.rejectUnknown();
     Admin admin = admin(root.child("admin"));
+    Settings consoleNode = root.child("console");
+    Console console = new Console(consoleNode.has("enabled") ? consoleNode.bool("enabled", true) : null);
+    consoleNode.rejectUnknown();
     Settings queuesNode = root.child("queues");
     Map<String, Queue> queues = new LinkedHashMap<>();
     for (String name : queuesNode.keys()) {
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, console, queues);
   }
 
   private static Admin admin(Settings node) {
@@ -581,22 +601,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   // value of a setting that only a restart changes.
 
   SyncbusConfig withHttp(Http value) {
-    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withTimeTokens(TimeTokens value) {
-    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withBridges(Bridges value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withCluster(Cluster value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, log, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withQueues(Map<String, Queue> value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, value);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, console, value);
   }
 }

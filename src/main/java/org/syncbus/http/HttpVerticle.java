@@ -167,7 +167,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
+    return new QueueEdge(vertx, clock, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
         shared.metrics().queue(queue.name()));
   }
 
@@ -229,7 +229,7 @@ public final class HttpVerticle extends VerticleBase {
       // A mounted bridge (SockJS) answers any Origin with CORS headers of its own: pages of other
       // origins are refused here unless http.cors.allowedOrigins names them.
       router.route(path).handler(this::sameOriginOrAllowed);
-      router.route(path).subRouter(mount.router(vertx, access));
+      router.route(path).subRouter(mount.router(vertx, view()));
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
@@ -257,6 +257,31 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     return router;
+  }
+
+  /** What a mounted router may use of this edge. */
+  private EdgeView view() {
+    return new EdgeView() {
+      @Override
+      public Access access() {
+        return access;
+      }
+
+      @Override
+      public List<QueueView> queues() {
+        return List.copyOf(edges.values());
+      }
+
+      @Override
+      public QueueView queue(String name) {
+        return edges.get(name);
+      }
+
+      @Override
+      public void refuse(HttpServerRequest request, Throwable error) {
+        refusals.refuse(request, error);
+      }
+    };
   }
 
   private void sameOriginOrAllowed(RoutingContext ctx) {

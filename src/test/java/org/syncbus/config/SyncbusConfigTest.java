@@ -200,6 +200,20 @@ class SyncbusConfigTest {
   }
 
   @Test
+  void theConsoleIsServedOnANodeListeningOnLoopbackOnlyUnlessSaidOtherwise() {
+    assertFalse(parse("""
+        {"http": {"host": "0.0.0.0"}, "queues": {}}""").consoleEnabled());
+    assertTrue(parse("""
+        {"http": {"host": "127.0.0.1"}, "queues": {}}""").consoleEnabled());
+    assertTrue(parse("""
+        {"http": {"host": "0.0.0.0"}, "console": {"enabled": true}, "queues": {}}""").consoleEnabled());
+    assertFalse(parse("""
+        {"http": {"host": "localhost"}, "console": {"enabled": false}, "queues": {}}""").consoleEnabled());
+    assertEquals("console.enabled: expected true or false", refusal("""
+        {"console": {"enabled": "yes"}, "queues": {}}"""));
+  }
+
+  @Test
   void anAdminTokenHasAtLeast16Bytes() {
     assertEquals("admin.token: at least 16 bytes (it is a password)", refusal("""
         {"admin": {"token": "short"}, "queues": {}}"""));

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a Node test file ({@code node --test}) of {@code src/test/node}, whose npm packages
+ * Runs a Node test file ({@code node --test}) of {@code src/test/node} (or a folder of it), whose npm packages
  * {@code scripts/test} installs ({@code npm ci --prefix src/test/node}); fails with its output.
  */
 public final class NodeScript {
@@ -20,6 +20,7 @@ public final class NodeScript {
   public static void run(String script, Map<String, String> env, Path logDir) throws IOException, InterruptedException {
     assertTrue(Files.isDirectory(DIR.resolve("node_modules")),
         DIR.resolve("node_modules") + " is missing: run `npm ci --prefix src/test/node` first (scripts/test does)");
-    ExternalProcess.run(List.of("node", "--test", DIR.resolve(script).toString()), env, logDir.resolve(script + ".log"));
+    ExternalProcess.run(List.of("node", "--test", DIR.resolve(script).toString()), env,
+        logDir.resolve(Path.of(script).getFileName() + ".log"));
   }
 }
