@@ -309,7 +309,7 @@ public final class HttpVerticle extends VerticleBase {
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
       edge.subscribe(response, ctx.request().connection(), String.valueOf(ctx.request().remoteAddress()), format,
-          resumeFrom);
+          resumeFrom, ChunkWriter.of(ctx.request()));
     });
   }
 
