@@ -15,6 +15,7 @@ import org.syncbus.http.ClusterView;
 import org.syncbus.http.EdgeResources;
 import org.syncbus.http.SubscriberCounts;
 import org.syncbus.limits.NodeLimits;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.support.ThrottledLog;
 import org.syncbus.tls.ServerTls;
 import java.util.logging.Logger;
@@ -37,6 +38,7 @@ public final class Node implements Shareable {
   private final Clock clock;
   private final AtomicBoolean ownersClaimed = new AtomicBoolean();
   private final SubscriberCounts subscribers = new SubscriberCounts();
+  private NodeMetrics metrics;
   private RunningConfig config;
   private EdgeResources edges;
   private HazelcastMembership membership;
@@ -107,7 +109,7 @@ public final class Node implements Shareable {
       edges = new EdgeResources(subscribers, NodeLimits.of(config.limits()),
           new ThrottledLog(Logger.getLogger("org.syncbus.clients"), clock),
           ServerTls.of(vertx, running, SyncbusConfig.Tls.HTTP, config.http().tls()),
-          clusterView(vertx, config));
+          clusterView(vertx, config), metrics(running));
     }
     return edges;
   }
@@ -155,6 +157,17 @@ public final class Node implements Shareable {
         return followed.onMerged(handler);
       }
     };
+  }
+
+  /**
+   * What the node counts for {@code /metrics}: made by the first caller, on or off as the running
+   * configuration says ({@code metrics.enabled}), then turned on and off as reloads change it.
+   */
+  synchronized NodeMetrics metrics(RunningConfig running) {
+    if (metrics == null) {
+      metrics = new NodeMetrics(running.get().metrics().enabled());
+    }
+    return metrics;
   }
 
   public SubscriberCounts subscribers() {

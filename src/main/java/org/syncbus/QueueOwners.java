@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 
@@ -19,15 +20,17 @@ final class QueueOwners {
   private final String nodeId;
   private final Clock clock;
   private final BiFunction<Vertx, String, Replication> replications;
+  private final NodeMetrics metrics;
   private final Map<String, String> deployments = new HashMap<>();
 
   QueueOwners(Vertx vertx, RunningConfig running, String nodeId, Clock clock,
-              BiFunction<Vertx, String, Replication> replications) {
+              BiFunction<Vertx, String, Replication> replications, NodeMetrics metrics) {
     this.vertx = vertx;
     this.running = running;
     this.nodeId = nodeId;
     this.clock = clock;
     this.replications = replications;
+    this.metrics = metrics;
   }
 
   Future<Void> deploy(Collection<SyncbusConfig.Queue> queues) {
@@ -35,7 +38,8 @@ final class QueueOwners {
   }
 
   Future<Void> deploy(SyncbusConfig.Queue queue) {
-    return vertx.deployVerticle(new QueueVerticle(queue, running, nodeId, clock, replications))
+    return vertx.deployVerticle(new QueueVerticle(queue, running, nodeId, clock, replications,
+            metrics.queue(queue.name())))
         .onSuccess(id -> deployments.put(queue.name(), id))
         .mapEmpty();
   }

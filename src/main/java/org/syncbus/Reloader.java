@@ -20,6 +20,11 @@ import org.syncbus.config.SyncbusConfig;
  * configuration is then swapped in whole ({@link RunningConfig#set}); the edges pick it up on their
  * own event loops. Owners of removed queues stop (their streams end cleanly, their paths answer
  * 404) before owners of added queues start (their backlogs loaded).
+ *
+ * <p>Every reload ends with one line saying what it changed, by setting paths and queue names
+ * ({@link ReloadPolicy.Outcome#summary()}), or {@code configuration reloaded: no change}: a SIGHUP
+ * always has an answer in the log, an unchanged file included. When nothing changes nothing is
+ * swapped, so no verticle is disturbed.
  */
 final class Reloader {
   private static final Logger LOG = Logger.getLogger(Reloader.class.getName());
@@ -65,17 +70,16 @@ final class Reloader {
     for (String setting : reload.ignored()) {
       LOG.warning(() -> setting + ": changed in the file, but only a restart applies it; it stays as it runs");
     }
+    if (reload.changesNothing()) {
+      LOG.info(() -> "configuration reloaded: " + reload.summary());
+      return;
+    }
     SyncbusConfig effective = reload.effective();
-    Logging.setLevel(effective.logLevel());
+    Logging.apply(effective.log());
     config.set(effective);
     Future.all(reload.removed().stream().map(owners::undeploy).toList())
         .compose(v -> owners.deploy(reload.added().stream().map(effective::queue).toList()))
-        .onComplete(result -> LOG.info(() -> "configuration reloaded" + queueChanges(reload)
+        .onComplete(result -> LOG.info(() -> "configuration reloaded: " + reload.summary()
             + (result.failed() ? "; but " + result.cause().getMessage() : "")));
-  }
-
-  private static String queueChanges(ReloadPolicy.Outcome reload) {
-    return (reload.added().isEmpty() ? "" : "; queues added " + reload.added())
-        + (reload.removed().isEmpty() ? "" : "; queues removed " + reload.removed());
   }
 }

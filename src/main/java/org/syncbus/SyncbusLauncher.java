@@ -45,6 +45,8 @@ import sun.misc.Signal;
  *       (secrets included) when it is not JSON, deploys with {@code {}} anyway and never tells the
  *       verticle the file's path. Here the path is handed to {@link SyncbusVerticle}, which reads
  *       JSON or YAML and can watch the file.
+ *   <li>It reads the configuration file before Vert.x starts, so that every line of the log, from
+ *       the first, has the file's {@code log.level} and {@code log.format} ({@link Logging}).
  *   <li>A failed start prints one line and exits with status 1 (the stock launcher exits 0).
  *   <li>Bad usage of a command prints one line and exits with status 2.
  *   <li>SIGTERM undeploys everything (open polls end cleanly) and exits 0; the JVM's default
@@ -66,6 +68,8 @@ public class SyncbusLauncher extends Launcher {
   private final String configFile;
   private final boolean clustered;
   private final String clusterHost;
+  /** The configuration file as read before Vert.x starts. */
+  private SyncbusConfig fileConfig;
 
   SyncbusLauncher(String configFile, boolean clustered, String clusterHost) {
     this.configFile = configFile;
@@ -79,7 +83,7 @@ public class SyncbusLauncher extends Launcher {
     }
     DEPLOYER.setLevel(Level.OFF);
     Fatal.exitOnFatalErrors();
-    Logging.redactCredentials();
+    Logging.install();
     List<String> rest = new ArrayList<>(List.of(args));
     boolean runs = runsMainVerticle(rest);
     if (runs && !rest.isEmpty() && rest.get(0).equals(RUN)
@@ -212,25 +216,28 @@ public class SyncbusLauncher extends Launcher {
   }
 
   /**
-   * Clustered, the cluster manager with syncbus's protection for the configuration file's
-   * {@code cluster.members}; a file that cannot be read stops start-up as a failed deployment would.
+   * Reads the configuration file before Vert.x starts: the log takes the file's level and format
+   * from its first line on (Vert.x's and Hazelcast's start-up included), and a clustered node its
+   * {@code cluster.members}. A file that cannot be read stops start-up here, with the line a failed
+   * deployment would print.
    */
   @Override
-  public VertxBuilder createVertxBuilder(VertxOptions options) {
-    VertxBuilder builder = super.createVertxBuilder(options);
-    if (!clustered) {
-      return builder;
-    }
-    int members;
+  public void beforeStartingVertx(VertxOptions options) {
     try {
-      members = ConfigFile.read(configFile == null ? ConfigFile.DEFAULT_PATH : configFile, System.getenv())
-          .cluster().members();
+      fileConfig = ConfigFile.read(configFile == null ? ConfigFile.DEFAULT_PATH : configFile, System.getenv());
     } catch (ConfigException e) {
       System.err.println("syncbus: cannot start: " + e.getMessage());
       System.exit(1);
-      return builder;
+      return;
     }
-    return builder.withClusterManager(ClusterSetup.clusterManager(members, clusterHost));
+    Logging.apply(fileConfig.log());
+  }
+
+  /** Clustered, the cluster manager with syncbus's protection for the file's {@code cluster.members}. */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = super.createVertxBuilder(options);
+    return clustered ? builder.withClusterManager(ClusterSetup.clusterManager(fileConfig.cluster().members(), clusterHost)) : builder;
   }
 
   @Override

@@ -25,6 +25,7 @@ import org.syncbus.http.EdgeResources;
 import org.syncbus.http.HttpVerticle;
 import org.syncbus.http.Mount;
 import org.syncbus.limits.NodeLimits;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.owner.QueueVerticle;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Json;
@@ -75,7 +76,7 @@ public final class SyncbusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Logging.redactCredentials();
+    Logging.install();
     node = Node.of(vertx, clock);
     return vertx.executeBlocking(() -> {
       Json.warmUp();
@@ -116,13 +117,16 @@ public final class SyncbusVerticle extends VerticleBase {
       return deployEdge(running);
     }
     SyncbusConfig config = running.get();
-    Logging.setLevel(config.logLevel());
+    Logging.apply(config.log());
     EdgeResources edges = node.edges(vertx, running);
     SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
     ServerTls bridgeTls = tcp.enabled() ? ServerTls.of(vertx, running, SyncbusConfig.Tls.BRIDGE_TCP, tcp.tls()) : ServerTls.plain();
     certificates = List.of(edges.tls(), bridgeTls);
     NodeLimits limits = edges.limits();
-    stopFollowing = running.follow(context, next -> limits.reconfigure(next.limits()));
+    stopFollowing = running.follow(context, next -> {
+      limits.reconfigure(next.limits());
+      edges.metrics().enable(next.metrics().enabled());
+    });
     // Certificates, then the ports, then the owners: whatever stops start-up (a bad certificate, a
     // port in use) does so with its one line before any queue is loaded or owned, and the node says
     // what it serves (with its warnings) only once it does.
@@ -130,8 +134,8 @@ public final class SyncbusVerticle extends VerticleBase {
         .compose(v -> deployEdge(running))
         .compose(v -> tcp.enabled()
             ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture())
-        .compose(v -> replications(config))
-        .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications))
+        .compose(v -> replications(config, edges.metrics()))
+        .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications, edges.metrics()))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
         .onSuccess(owners -> {
           watchFiles(running, owners);
@@ -146,8 +150,8 @@ public final class SyncbusVerticle extends VerticleBase {
    */
   private Future<String> deployEdge(RunningConfig running) {
     SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
-    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path())) : List.of();
     EdgeResources edges = node.edges(vertx, running);
+    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path(), edges.metrics())) : List.of();
     HttpVerticle edge = new HttpVerticle(running, node.id(), edges, clock, mounts);
     return edges.tls().load()
         .compose(v -> vertx.deployVerticle(edge))
@@ -176,9 +180,10 @@ public final class SyncbusVerticle extends VerticleBase {
 
   /**
    * Replicated through Hazelcast in a cluster, once Hazelcast is found to run with the protection
-   * {@code cluster.members} asks for ({@link ClusterSetup}); on a single node, kept by the owner alone.
+   * {@code cluster.members} asks for ({@link ClusterSetup}), its membership counted in {@code metrics};
+   * on a single node, kept by the owner alone.
    */
-  private Future<BiFunction<Vertx, String, Replication>> replications(SyncbusConfig config) {
+  private Future<BiFunction<Vertx, String, Replication>> replications(SyncbusConfig config, NodeMetrics metrics) {
     if (!vertx.isClustered()) {
       return Future.succeededFuture((v, queue) -> Replication.LOCAL);
     }
@@ -195,6 +200,7 @@ public final class SyncbusVerticle extends VerticleBase {
           ? "cluster: cluster.members is 1: no split-brain protection, every side of a split cluster writes"
           : "cluster: writes need " + cluster.majority() + " of the " + cluster.members() + " members of cluster.members");
       HazelcastMembership membership = node.membership(vertx, cluster.members());
+      metrics.cluster(membership::size, membership::quorum);
       return (owner, queue) -> HazelcastReplication.create(owner, queue, membership, clock);
     });
   }

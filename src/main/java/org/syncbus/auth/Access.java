@@ -2,6 +2,8 @@ package org.syncbus.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -98,6 +100,25 @@ public final class Access {
       }
     }
     return Future.failedFuture(Refusal.INVALID_TOKEN.with(null));
+  }
+
+  /**
+   * Succeeds when {@code bearer} is an admin credential: the configured {@code admin.token}, or a
+   * JWT granting {@code admin} on {@code *}. Fails with a {@link org.syncbus.contract.Refused}:
+   * 401 without a credential or with a wrong one, 403 for a valid JWT without the right.
+   */
+  public Future<Void> authorizeAdmin(String bearer) {
+    if (bearer == null) {
+      return Future.failedFuture(Refusal.UNAUTHENTICATED.with("an admin credential is needed (Authorization: Bearer)"));
+    }
+    String token = config.admin().token();
+    if (token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), bearer.getBytes(StandardCharsets.UTF_8))) {
+      return Future.succeededFuture();
+    }
+    if (bearer.chars().filter(c -> c == '.').count() == 2 && jwt.enabled()) {
+      return jwt.authorize(bearer, Jwt.ANY_QUEUE, Jwt.Right.ADMIN);
+    }
+    return Future.failedFuture(Refusal.UNAUTHENTICATED.with("not an admin credential"));
   }
 
   /** The secrets a time token may be signed with now: the current ones, and the previous ones during the overlap. */

@@ -35,7 +35,9 @@ public final class Jwt {
   /** What a token may do with a queue. */
   public enum Right {
     PUBLISH("publish"),
-    SUBSCRIBE("subscribe");
+    SUBSCRIBE("subscribe"),
+    /** The node's admin endpoints ({@code /metrics}, the console): granted on {@code *} only. */
+    ADMIN("admin");
 
     private final String claimName;
 

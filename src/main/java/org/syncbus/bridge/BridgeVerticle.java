@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.syncbus.auth.Access;
@@ -45,6 +46,7 @@ public final class BridgeVerticle extends VerticleBase {
   private final Set<TcpBridgeConnection> connections = new LinkedHashSet<>();
   private Runnable stopFollowing = () -> { };
   private ConnectionGate perAddress;
+  private BridgeMeters meters;
   private NetServer server;
   private long sweepTimer = -1;
 
@@ -66,6 +68,7 @@ public final class BridgeVerticle extends VerticleBase {
     Access access = new Access(vertx, clock, running.get());
     stopFollowing = running.follow(context, access::reconfigure);
     BridgeGuard guard = new BridgeGuard(access);
+    meters = new BridgeMeters(shared.metrics());
     long perAddressLimit = tcp.maxConnectionsPerAddress();
     perAddress = new ConnectionGate(Long.MAX_VALUE, perAddressLimit);
     server = vertx.createNetServer(tls.secure(new NetServerOptions().setHost(tcp.host()).setPort(tcp.port())))
@@ -104,17 +107,21 @@ public final class BridgeVerticle extends VerticleBase {
       String setting = verdict == ConnectionGate.Verdict.NODE_FULL ? "limits.maxConnections"
           : "bridges.tcp.maxConnectionsPerAddress";
       shared.clientLog().warn(setting, () -> "bridge connection from " + address + " closed (" + setting + ")");
+      shared.metrics().refused("closed", setting);
       socket.close();
       return;
     }
     TcpBridgeConnection connection = new TcpBridgeConnection(socket, address, vertx, guard, access,
-        running::get, shared.limits().bodies(), shared.clientLog(), clock);
+        running::get, shared.limits().bodies(), shared.clientLog(), clock, meters);
     connections.add(connection);
+    AtomicLong open = shared.metrics().connections(socket.localAddress() == null ? 0 : socket.localAddress().port(), "bridge");
+    open.incrementAndGet();
     connection.start();
     socket.closeHandler(v -> {
       connections.remove(connection);
       node.release(address);
       perAddress.release(address);
+      open.decrementAndGet();
       connection.closed();
     });
   }
@@ -130,6 +137,7 @@ public final class BridgeVerticle extends VerticleBase {
       }
     }
     overdue.forEach((connection, why) -> {
+      shared.metrics().refused("closed", "limits.headerTimeoutSeconds");
       shared.clientLog().warn("limits.headerTimeoutSeconds", () -> "bridge connection from " + connection.address()
           + " closed: " + why + " within limits.headerTimeoutSeconds");
       connection.close();

@@ -3,21 +3,44 @@ package org.syncbus.bridge;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.syncbus.auth.Access;
 import org.syncbus.http.Mount;
+import org.syncbus.metrics.NodeMetrics;
 
 /**
  * The SockJS event-bus bridge ({@code bridges.sockjs}) for browsers and Node, mounted on every HTTP
  * edge under its path ({@code /eventbus/*}). What each frame may do is decided by {@link BridgeGuard}
  * with the edge's {@link Access}, so it follows reloaded keys and queues.
  */
-public record SockJsBridge(String path) implements Mount {
+public record SockJsBridge(String path, NodeMetrics metrics) implements Mount {
   @Override
   public Router router(Vertx vertx, Access access) {
     BridgeGuard guard = new BridgeGuard(access);
-    return SockJSHandler.create(vertx).bridge(BridgeGuard.permit(new SockJSBridgeOptions()),
-        event -> guard.handle(event, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode()))));
+    BridgeMeters meters = new BridgeMeters(metrics);
+    return SockJSHandler.create(vertx).bridge(BridgeGuard.permit(new SockJSBridgeOptions()), event -> {
+      count(meters, event);
+      guard.handle(event, meters, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode())));
+    });
+  }
+
+  /** Counts what the SockJS bridge reports: client frames by type, and registrations on {@code updates}. */
+  private static void count(BridgeMeters meters, BridgeEvent event) {
+    String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
+    switch (event.type()) {
+      case SEND -> meters.frame("send");
+      case PUBLISH -> meters.frame("publish");
+      case REGISTER -> meters.frame("register");
+      case UNREGISTER -> {
+        meters.frame("unregister");
+        meters.unregistered(event.socket(), address);
+      }
+      case SOCKET_PING -> meters.frame("ping");
+      case REGISTERED -> meters.registered(event.socket(), address);
+      case SOCKET_CLOSED -> meters.closed(event.socket());
+      default -> { }
+    }
   }
 }

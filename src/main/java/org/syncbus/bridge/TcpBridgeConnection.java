@@ -93,11 +93,14 @@ final class TcpBridgeConnection {
   private boolean paused;
   private long pausedNanos;
   private boolean closed;
+  private final BridgeMeters meters;
   private JsonObject claims;
   private long claimsExpireMillis;
 
   TcpBridgeConnection(NetSocket socket, String address, Vertx vertx, BridgeGuard guard, Access access,
-                      Supplier<SyncbusConfig> config, BodyBudget budget, ThrottledLog log, Clock clock) {
+                      Supplier<SyncbusConfig> config, BodyBudget budget, ThrottledLog log, Clock clock,
+                      BridgeMeters meters) {
+    this.meters = meters;
     this.socket = socket;
     this.address = address;
     this.vertx = vertx;
@@ -155,6 +158,7 @@ final class TcpBridgeConnection {
     registrations.values().forEach(consumer -> consumer.unregister()
         .onFailure(error -> log.warn("bridge unregister", () -> "bridge: unregistering failed: " + error.getMessage())));
     registrations.clear();
+    meters.closed(this);
     releaseFrame();
   }
 
@@ -221,9 +225,11 @@ final class TcpBridgeConnection {
     }
     Object type = frame.getValue("type");
     if (!(type instanceof String name) || !FRAME_TYPES.contains(name)) {
+      meters.frame("unknown");
       write(err("unknown_type"));
       return;
     }
+    meters.frame(name);
     switch (name) {
       case "ping" -> write(new JsonObject().put("type", "pong"));
       case "send" -> {
@@ -248,6 +254,7 @@ final class TcpBridgeConnection {
       if (decision.succeeded()) {
         action.run();
       } else {
+        meters.refused(decision.cause());
         write(BridgeGuard.refusal(frame, decision.cause()));
         // The frame filter and vertx-tcp-eventbus-bridge this replaces followed every refusal
         // with a generic err frame; clients may rely on it.
@@ -339,6 +346,7 @@ final class TcpBridgeConnection {
     MessageConsumer<Object> consumer = eventBus.consumer(target,
         message -> write(message(message.address(), message.body(), false, headersOf(message))));
     registrations.put(target, consumer);
+    meters.registered(this, target);
   }
 
   private void unregister(Object target) {
@@ -346,6 +354,7 @@ final class TcpBridgeConnection {
     if (consumer == null) {
       write(err("unknown_address"));
     } else {
+      meters.unregistered(this, (String) target);
       consumer.unregister().onFailure(error -> log.warn("bridge unregister",
           () -> "bridge: unregistering failed: " + error.getMessage()));
     }

@@ -46,7 +46,7 @@ public final class TokenCommand extends DefaultCommand {
   }
 
   @Option(longName = "rights", argName = "R")
-  @Description("Comma-separated rights: publish, subscribe (default: both).")
+  @Description("Comma-separated rights: publish, subscribe (default: both), or admin with --queue '*' (metrics, console).")
   public void setRights(String rights) {
     this.rights = rights;
   }
@@ -84,7 +84,7 @@ public final class TokenCommand extends DefaultCommand {
     List<String> granted = Arrays.stream(rights.split(",")).map(String::strip).filter(r -> !r.isEmpty()).toList();
     for (String right : granted) {
       if (Arrays.stream(Jwt.Right.values()).noneMatch(r -> r.claimName().equals(right))) {
-        ClientCommand.exit(ClientCommand.USAGE, "syncbus token: unknown right " + right + " (publish, subscribe)");
+        ClientCommand.exit(ClientCommand.USAGE, "syncbus token: unknown right " + right + " (publish, subscribe, admin)");
       }
     }
     Vertx vertx = Vertx.vertx();

@@ -18,8 +18,10 @@ import org.syncbus.queue.Key;
 
 /**
  * {@link SyncClient} for plain Java programs: every call blocks until done and throws a
- * {@link SyncException} on failure; no Vert.x knowledge needed. It runs its own Vert.x instance,
- * released by {@link #close()}.
+ * {@link SyncException} on failure (after the retries of {@link SyncClient#sendUpdates(String)}),
+ * or the {@link IllegalArgumentException} or {@link IllegalStateException} of a misuse, such as a
+ * bad idempotency key; no Vert.x knowledge needed. It runs its own Vert.x instance, released by
+ * {@link #close()}.
  *
  * <p>Listeners run on one thread of their own, with a copy of the state taken when the line
  * arrived, so a slow listener holds back only its own notifications, never the connection.
@@ -56,6 +58,11 @@ public final class BlockingSyncClient implements AutoCloseable {
     await(client.sendUpdates(batchJson));
   }
 
+  /** Publishes a batch under a key of the caller's: see {@link SyncClient#sendUpdates(String, String)}. */
+  public void sendUpdates(String batchJson, String idempotencyKey) {
+    await(client.sendUpdates(batchJson, idempotencyKey));
+  }
+
   /** Follows the queue as {@link SyncClient#poll}; returns at once. */
   public Subscription poll(Set<String> watch, SyncListener listener) {
     return client.poll(watch, (state, changes) -> {
@@ -83,8 +90,9 @@ public final class BlockingSyncClient implements AutoCloseable {
     try {
       return future.toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof SyncException refused) {
-        throw refused;
+      if (e.getCause() instanceof SyncException || e.getCause() instanceof IllegalArgumentException
+          || e.getCause() instanceof IllegalStateException) {
+        throw (RuntimeException) e.getCause();
       }
       throw new SyncException(String.valueOf(e.getCause().getMessage()), e.getCause());
     } catch (InterruptedException e) {

@@ -18,11 +18,16 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.syncbus.contract.Protocol;
 import org.syncbus.auth.TimeTokens;
+import org.syncbus.queue.IdempotencyKeys;
 
 /**
  * A client of one syncbus queue, on the Vert.x HTTP client: the original's {@code send_update(s)}
@@ -34,16 +39,23 @@ import org.syncbus.auth.TimeTokens;
  * client.poll(Set.of("room"), (state, changes) -> System.out.println(changes));
  * client.sendUpdate(new JsonObject().put("type", "update").put("data", record));
  * }</pre>
+ *
+ * <p>Publishing retries what may succeed later (no answer, 503) under one idempotency key per
+ * batch, so that a batch is applied at most once however often it is sent ({@link Publication});
+ * following reconnects ({@link Subscription}).
  */
 public final class SyncClient {
   /** How long an idle pooled connection is kept: half the node's default idle timeout. */
   private static final int KEEP_ALIVE_SECONDS = 30;
+  /** {@code Retry-After} as delay-seconds, the form syncbus sends; an HTTP date is not followed. */
+  private static final Pattern RETRY_AFTER_SECONDS = Pattern.compile("[0-9]{1,9}");
 
   private final Vertx vertx;
   private final SyncClientOptions options;
   private final HttpClientAgent http;
   private final Context context;
   private final Set<Subscription> subscriptions = new CopyOnWriteArraySet<>();
+  private final Set<Publication> publications = new CopyOnWriteArraySet<>();
   private Future<String> pk;
 
   private SyncClient(Vertx vertx, SyncClientOptions options) {
@@ -89,21 +101,65 @@ public final class SyncClient {
     return sendUpdates(batch.encode());
   }
 
-  /** Publishes a batch given as JSON text (sent as is, so every value arrives exactly). */
+  /**
+   * Publishes a batch given as JSON text (sent as is, so every value arrives exactly), under a
+   * fresh idempotency key: see {@link #sendUpdates(String, String)}.
+   */
   public Future<Void> sendUpdates(String batchJson) {
+    return sendUpdates(batchJson, UUID.randomUUID().toString());
+  }
+
+  /**
+   * Publishes a batch under {@code idempotencyKey}, which a node applies once however often the
+   * batch is presented with it (while the node keeps the key, {@code queues.Q.idempotency.seconds}).
+   * A caller that retries on its own, e.g. a script running {@code publish} again, passes the same
+   * key each time; a different batch needs a different key (the same key with another batch is
+   * refused, 422).
+   *
+   * <p>Succeeds once the server applied the batch, or had already. A failure that may pass (no
+   * answer within {@link SyncClientOptions#requestTimeout()}, a lost or refused connection, 503)
+   * is retried with the same key, signed anew, after a back-off or the server's
+   * {@code Retry-After}, until {@link SyncClientOptions#retryFor()} has passed since the first
+   * attempt; then it fails with the last {@link SyncException}, which says how many attempts were
+   * made. A refusal (4xx, 507) fails at once, as does any other status.
+   *
+   * @param idempotencyKey 1 to 128 printable ASCII characters (0x20 to 0x7E); otherwise the result
+   *     fails with an {@link IllegalArgumentException}
+   */
+  public Future<Void> sendUpdates(String batchJson, String idempotencyKey) {
     if (options.publishSecret() == null && options.token() == null) {
       return Future.failedFuture(new IllegalStateException("no publish secret (nor token): set "
           + "SyncClientOptions.setPublishSecret or setToken to publish to " + options.queue()));
     }
+    // Checked here, by the node's own rule, so that a bad key fails at once instead of as a 400.
+    String badKey = idempotencyKey == null ? "no idempotency key" : IdempotencyKeys.invalid(idempotencyKey);
+    if (badKey != null) {
+      return Future.failedFuture(new IllegalArgumentException(badKey));
+    }
+    Publication publication = new Publication(this, vertx, context, batchJson, idempotencyKey);
+    publications.add(publication);
+    return publication.start().andThen(done -> publications.remove(publication));
+  }
+
+  /**
+   * One attempt of a {@link Publication}: signed now, under {@code idempotencyKey}. It fails as a
+   * timeout without a connection within the request timeout, or when the server then sends
+   * nothing for as long; Vert.x then closes the connection, so a late answer cannot leak it.
+   */
+  Future<Void> postUpdates(String batchJson, String idempotencyKey) {
     String form = Protocol.DATA + "=" + encode(batchJson);
     if (options.token() == null) {
       form += "&" + Protocol.HMAC + "=" + encode(TimeTokens.sign(options.publishSecret(), batchJson, TimeTokens.systemSeconds()));
     }
     Buffer body = Buffer.buffer(form);
+    long timeout = options.requestTimeout().toMillis();
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(options.baseUrl() + options.path("update"))
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded");
+        .setConnectTimeout(timeout)
+        .setIdleTimeout(timeout)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .putHeader(Protocol.IDEMPOTENCY_KEY, idempotencyKey);
     return exchange(request, req -> req.send(body), SyncClient::expectOk).mapEmpty();
   }
 
@@ -121,8 +177,9 @@ public final class SyncClient {
     return subscription;
   }
 
-  /** Ends every subscription and releases the connections. */
+  /** Ends every subscription, fails every publication still under way, releases the connections. */
   public Future<Void> close() {
+    publications.forEach(Publication::cancel);
     return Future.all(subscriptions.stream().map(Subscription::close).toList())
         .eventually(() -> http.close())
         .mapEmpty();
@@ -177,16 +234,24 @@ public final class SyncClient {
     return result.future();
   }
 
-  /** The body of a 200 response; any other status fails with the server's message. */
+  /** The body of a 200 response; any other status fails with the server's message and {@code Retry-After}. */
   static Future<String> expectOk(HttpClientResponse response) {
     return response.body().compose(body -> response.statusCode() == 200
         ? Future.succeededFuture(body.toString(StandardCharsets.UTF_8))
-        : Future.failedFuture(new SyncException(response.statusCode(), body.toString(StandardCharsets.UTF_8))));
+        : Future.failedFuture(new SyncException(response.statusCode(), body.toString(StandardCharsets.UTF_8),
+            retryAfter(response.getHeader(HttpHeaders.RETRY_AFTER)), null)));
+  }
+
+  private static Duration retryAfter(String header) {
+    return header != null && RETRY_AFTER_SECONDS.matcher(header).matches() ? Duration.ofSeconds(Long.parseLong(header)) : null;
   }
 
   private SyncException unreachable(Throwable error) {
-    return error instanceof SyncException known ? known
-        : new SyncException("cannot reach " + options.baseUrl() + ": " + error.getMessage(), error);
+    if (error instanceof SyncException known) {
+      return known;
+    }
+    String what = error instanceof TimeoutException ? "no answer from " : "cannot reach ";
+    return new SyncException(what + options.baseUrl() + ": " + error.getMessage(), error);
   }
 
   private static String encode(String text) {

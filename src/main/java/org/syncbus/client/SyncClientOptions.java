@@ -12,12 +12,24 @@ import java.util.Objects;
  * <p>Over https the server's certificate must chain to the Java runtime's trusted authorities, or
  * to the CA of {@link #setTrustPemPath}; its name must match the URL's host. A client certificate
  * ({@link #setKeyCertPemPaths}) is for nodes that ask for one ({@code http.tls.clientAuth}).
+ *
+ * <p>Publishing retries a batch that got no answer, or 503, for {@link #setRetryFor} (30 s by
+ * default), waiting between attempts from {@link #setRetryInitial} doubling up to
+ * {@link #setRetryMax}; an attempt gives up after {@link #setRequestTimeout} without an answer.
+ * The retries carry the batch's idempotency key, so the batch is applied at most once (see
+ * {@link SyncClient#sendUpdates(String)}).
  */
 public final class SyncClientOptions {
   public static final String DEFAULT_QUEUE = "default";
   public static final Duration DEFAULT_RECONNECT_INITIAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+  /** Long enough to outlast an owner's failover in a cluster, short enough for a script to wait on. */
+  public static final Duration DEFAULT_RETRY_FOR = Duration.ofSeconds(30);
+  /** Longer than the 10 s after which a node answers 503 itself when the queue's owner is silent. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMillis(100);
+  public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(2);
 
   private String baseUrl;
   private String queue = DEFAULT_QUEUE;
@@ -28,6 +40,10 @@ public final class SyncClientOptions {
   private Duration reconnectInitial = DEFAULT_RECONNECT_INITIAL;
   private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
   private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+  private Duration retryFor = DEFAULT_RETRY_FOR;
+  private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+  private Duration retryInitial = DEFAULT_RETRY_INITIAL;
+  private Duration retryMax = DEFAULT_RETRY_MAX;
   private String trustPemPath;
   private String certPemPath;
   private String keyPemPath;
@@ -120,6 +136,60 @@ public final class SyncClientOptions {
   public SyncClientOptions setMaxLineBytes(int maxLineBytes) {
     this.maxLineBytes = maxLineBytes;
     return this;
+  }
+
+  public Duration retryFor() {
+    return retryFor;
+  }
+
+  /**
+   * How long a batch is retried, counted from its first attempt: no attempt starts later, and the
+   * publication then fails with the last error. {@link Duration#ZERO} makes a single attempt.
+   */
+  public SyncClientOptions setRetryFor(Duration retryFor) {
+    this.retryFor = atLeast(Duration.ZERO, "retryFor", retryFor);
+    return this;
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /**
+   * How long one attempt to publish waits for a connection, and then for the server to send
+   * something (a node sends its whole answer at once); past it the attempt fails as a timeout and
+   * its connection is closed.
+   */
+  public SyncClientOptions setRequestTimeout(Duration requestTimeout) {
+    this.requestTimeout = atLeast(Duration.ofMillis(1), "requestTimeout", requestTimeout);
+    return this;
+  }
+
+  public Duration retryInitial() {
+    return retryInitial;
+  }
+
+  /** The wait before retrying a batch the first time; it doubles (with jitter) up to {@link #retryMax()}. */
+  public SyncClientOptions setRetryInitial(Duration retryInitial) {
+    this.retryInitial = atLeast(Duration.ZERO, "retryInitial", retryInitial);
+    return this;
+  }
+
+  public Duration retryMax() {
+    return retryMax;
+  }
+
+  public SyncClientOptions setRetryMax(Duration retryMax) {
+    this.retryMax = atLeast(Duration.ZERO, "retryMax", retryMax);
+    return this;
+  }
+
+  private static Duration atLeast(Duration least, String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.compareTo(least) < 0) {
+      throw new IllegalArgumentException(name + " must be at least " + least.toMillis() + " ms, not " + value);
+    }
+    return value;
   }
 
   /** The CA certificates (PEM) to trust for https, instead of the Java runtime's; null for those. */

@@ -57,6 +57,11 @@ public final class HazelcastMembership implements MembershipListener, LifecycleL
         || hazelcast.getSplitBrainProtectionService().getSplitBrainProtection(ClusterSetup.PROTECTION).hasMinimumSize();
   }
 
+  /** The members of the cluster this node sees now, itself included. */
+  public int size() {
+    return hazelcast.getCluster().getMembers().size();
+  }
+
   /** Calls {@code handler} with the node id of every member Hazelcast removes; returns what stops it. */
   public Runnable onLeft(Consumer<String> handler) {
     left.add(handler);

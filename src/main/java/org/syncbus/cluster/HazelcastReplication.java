@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Logger;
+import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Deadline;
@@ -216,8 +217,8 @@ public final class HazelcastReplication implements Replication {
   }
 
   @Override
-  public Future<Void> append(List<Entry> entries) {
-    return call(new Processors.Append(term, entries))
+  public Future<Void> append(List<Entry> entries, SyncbusConfig.Idempotency window) {
+    return call(new Processors.Append(term, entries, window.keys(), window.windowMillis()))
         .compose(stored -> stored ? Future.succeededFuture()
             : Future.failedFuture("term " + term + " is no longer current: another node owns the queue"));
   }

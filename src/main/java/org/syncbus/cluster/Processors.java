@@ -5,9 +5,11 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Deadline;
+import org.syncbus.queue.IdempotencyKeys;
 
 /**
  * The operations on a {@link QueueRecord}. Each runs atomically on the entry's partition and, for
@@ -73,19 +75,28 @@ final class Processors {
       record.snapshot = initial.snapshot();
       record.deadlines = List.copyOf(initial.deadlines());
       record.log = new ArrayList<>(initial.log());
+      record.keys = new IdempotencyKeys(initial.keys());
       entry.setValue(record);
       return record.term;
     }
   }
 
-  /** Appends batches if {@code term} is still current and they follow the stored ones. */
-  record Append(long term, List<Replication.Entry> entries) implements EntryProcessor<String, QueueRecord, Boolean> {
+  /**
+   * Appends batches if {@code term} is still current and they follow the stored ones, and
+   * remembers their idempotency keys, pruned to the last {@code maxKeys} within {@code windowMillis}
+   * of the newest (the same rule as the owner's, from the batches' own times, so that every copy
+   * keeps the same keys).
+   */
+  record Append(long term, List<Replication.Entry> entries, int maxKeys, long windowMillis)
+      implements EntryProcessor<String, QueueRecord, Boolean> {
     @Override
     public Boolean process(Map.Entry<String, QueueRecord> entry) {
       QueueRecord record = entry.getValue();
       if (record == null || record.term != term || entries.get(0).seq() != record.seq + 1) {
         return false;
       }
+      record.keys.addAll(entries.stream().map(Replication.Entry::key).filter(Objects::nonNull).toList(),
+          record.epoch, maxKeys, windowMillis);
       record.log.addAll(entries);
       record.seq = entries.get(entries.size() - 1).seq();
       entry.setValue(record);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.syncbus.owner.Replication;
 import org.syncbus.queue.Deadline;
+import org.syncbus.queue.IdempotencyKeys;
 
 /**
  * A queue's replicated state, one entry of the {@code syncbus.queues} map: who owns it under which
@@ -14,7 +15,7 @@ import org.syncbus.queue.Deadline;
  * fencing token).
  */
 final class QueueRecord implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   long term;
   String owner;
@@ -24,6 +25,8 @@ final class QueueRecord implements Serializable {
   String snapshot;
   List<Deadline> deadlines = List.of();
   ArrayList<Replication.Entry> log = new ArrayList<>();
+  /** The idempotency keys of the history's batches still in their window, kept across compactions. */
+  IdempotencyKeys keys = new IdempotencyKeys();
 
   QueueRecord copy() {
     QueueRecord copy = new QueueRecord();
@@ -35,10 +38,11 @@ final class QueueRecord implements Serializable {
     copy.snapshot = snapshot;
     copy.deadlines = deadlines;
     copy.log = new ArrayList<>(log);
+    copy.keys = new IdempotencyKeys(keys.list());
     return copy;
   }
 
   Replication.History history() {
-    return new Replication.History(epoch, seq, snapshotSeq, snapshot, deadlines, List.copyOf(log));
+    return new Replication.History(epoch, seq, snapshotSeq, snapshot, deadlines, List.copyOf(log), keys.list());
   }
 }

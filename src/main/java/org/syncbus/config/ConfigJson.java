@@ -35,7 +35,11 @@ public final class ConfigJson {
         .put("bridges", bridges(config.bridges()))
         .put("reload", new JsonObject().put("scanSeconds", config.reload().scanSeconds()))
         .put("cluster", new JsonObject().put("members", config.cluster().members()))
-        .put("log", new JsonObject().put("level", config.logLevel()))
+        .put("log", new JsonObject().put("level", config.log().level())
+            .put("format", config.log().format().name().toLowerCase(Locale.ROOT)))
+        .put("metrics", new JsonObject().put("enabled", config.metrics().enabled())
+            .put("requireAdmin", config.metrics().requireAdmin()))
+        .put("admin", new JsonObject().put("token", config.admin().token()))
         .put("queues", queues(config.queues()));
     mask(json, "");
     return json;
@@ -137,7 +141,10 @@ public final class ConfigJson {
             .put("bytes", queue.retain().bytes()))
         .put("limits", new JsonObject()
             .put("records", queue.limits().records())
-            .put("bytes", queue.limits().bytes()));
+            .put("bytes", queue.limits().bytes()))
+        .put("idempotency", new JsonObject()
+            .put("keys", queue.idempotency().keys())
+            .put("seconds", queue.idempotency().seconds()));
   }
 
   private static JsonObject backlog(SyncbusConfig.Backlog backlog) {

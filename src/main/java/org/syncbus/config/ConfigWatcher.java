@@ -18,7 +18,9 @@ import java.util.logging.Logger;
  * <p>The file is read raw and parsed here, so that a parse error is reported by line and never
  * quotes the file (secrets). A configuration that does not parse or validate, such as a file
  * caught half-written, is refused whole with one log line, and the running one stays; the next
- * scan tries again. A configuration equal to the running one is not handed over.
+ * scan tries again. A configuration equal to the last one is handed over only when asked for
+ * ({@link #reloadNow()}): whoever sent SIGHUP is told the outcome, while a scan that finds the file
+ * as it was stays silent.
  */
 public final class ConfigWatcher {
   private static final Logger LOG = Logger.getLogger(ConfigWatcher.class.getName());
@@ -46,7 +48,7 @@ public final class ConfigWatcher {
     retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
         .setScanPeriod(current.reload().scanSeconds() * 1000)
         .addStore(file));
-    retriever.listen(change -> consider(change.getNewConfiguration()));
+    retriever.listen(change -> consider(change.getNewConfiguration(), false));
   }
 
   public void stop() {
@@ -55,16 +57,16 @@ public final class ConfigWatcher {
     }
   }
 
-  /** Reads the file now (SIGHUP) rather than at the next scan. */
+  /** Reads the file now (SIGHUP) rather than at the next scan, and hands it over even unchanged. */
   public Future<Void> reloadNow() {
     return retriever.getConfig()
-        .onSuccess(this::consider)
+        .onSuccess(read -> consider(read, true))
         .onFailure(error -> LOG.warning(() -> "configuration " + path + " not reloaded: cannot read it ("
             + error.getClass().getSimpleName() + "); keeping the running configuration"))
         .mapEmpty();
   }
 
-  private void consider(JsonObject read) {
+  private void consider(JsonObject read, boolean asked) {
     String text = read.getString(TEXT);
     if (text == null) {
       LOG.warning(() -> "configuration " + path + " not reloaded: cannot read it; keeping the running configuration");
@@ -77,7 +79,7 @@ public final class ConfigWatcher {
       LOG.warning(() -> "configuration not reloaded: " + e.getMessage() + "; keeping the running configuration");
       return;
     }
-    if (next.equals(current)) {
+    if (next.equals(current) && !asked) {
       return;
     }
     boolean rescan = next.reload().scanSeconds() != current.reload().scanSeconds();

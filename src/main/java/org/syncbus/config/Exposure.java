@@ -54,6 +54,9 @@ public final class Exposure {
         secrets.add(new Secret("auth.jwt.keys[" + i + "].secret", keys.get(i).secret()));
       }
     }
+    if (config.admin().token() != null) {
+      secrets.add(new Secret("admin.token", config.admin().token()));
+    }
     return secrets;
   }
 

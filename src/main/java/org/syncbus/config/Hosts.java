@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Whether a name resolves at all is found when the port is opened, and blamed on its setting then
  * ({@link ConfigException#cannotListen}).
  */
-final class Hosts {
+public final class Hosts {
   /** Digits and dots only: meant as an IPv4 address, so it must be one (not {@code 127.1}, not {@code 256.1.1.1}). */
   private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
   private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
@@ -45,7 +45,7 @@ final class Hosts {
   }
 
   /** Whether a node listening on {@code host} (already {@link #check checked}) is reachable from this machine only. */
-  static boolean isLoopback(String host) {
+  public static boolean isLoopback(String host) {
     if (host.toLowerCase(Locale.ROOT).equals(LOCALHOST)) {
       return true;
     }

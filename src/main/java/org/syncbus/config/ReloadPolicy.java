@@ -25,7 +25,7 @@ import org.syncbus.config.SyncbusConfig.Secrets;
  * at all waits too, for safety rather than structure: switching them off opens every queue to
  * anyone, switching them on shuts out every client without tokens; either must be a deliberate
  * restart (warned about at start), not an edit picked up by a scan. Everything else is read per request or per event and applies at once: secrets, JWT keys,
- * token lifetime and skew, limits, keep-alive, retention, the scan period, the log level, and the
+ * token lifetime and skew, limits, keep-alive, retention, the scan period, the log's level and format, and the
  * set of queues itself (added queues start, removed queues stop).
  *
  * <p><b>The effective configuration</b> is the file's, with every restart-only setting put back to
@@ -41,14 +41,41 @@ import org.syncbus.config.SyncbusConfig.Secrets;
 public final class ReloadPolicy {
   /**
    * What a reload does: the configuration to run with, the setting paths that changed but stay as
-   * they run (node-wide ones first, then queue by queue in the file's order), and the names of the
-   * queues that start and of those that stop.
+   * they run (node-wide ones first, then queue by queue in the file's order), the paths of the
+   * settings whose running values change ({@link ConfigDiff}: of the queues that stay), and the
+   * names of the queues that start and of those that stop.
    */
-  public record Outcome(SyncbusConfig effective, List<String> ignored, List<String> added, List<String> removed) {
+  public record Outcome(SyncbusConfig effective, List<String> ignored, List<String> changed, List<String> added,
+                        List<String> removed) {
     public Outcome {
       ignored = List.copyOf(ignored);
+      changed = List.copyOf(changed);
       added = List.copyOf(added);
       removed = List.copyOf(removed);
+    }
+
+    /** True when the node runs on as it ran: nothing changed, no queue starts or stops. */
+    public boolean changesNothing() {
+      return changed.isEmpty() && added.isEmpty() && removed.isEmpty();
+    }
+
+    /**
+     * What the reload changes, in names only (a value, a secret's above all, is never logged):
+     * {@code changed auth.timeTokens.ttlSeconds, queues.default.secrets.publish; queues added [rooms]},
+     * or {@code no change}.
+     */
+    public String summary() {
+      List<String> parts = new ArrayList<>();
+      if (!changed.isEmpty()) {
+        parts.add("changed " + String.join(", ", changed));
+      }
+      if (!added.isEmpty()) {
+        parts.add("queues added " + added);
+      }
+      if (!removed.isEmpty()) {
+        parts.add("queues removed " + removed);
+      }
+      return parts.isEmpty() ? "no change" : String.join("; ", parts);
     }
   }
 
@@ -96,7 +123,8 @@ public final class ReloadPolicy {
     SyncbusConfig effective = node.withQueues(queues);
     requireSecretsWhileTokensStayOn(effective);
     Exposure.check(effective);
-    return new Outcome(effective, ignored, namesOnlyIn(next, running), namesOnlyIn(running, next));
+    return new Outcome(effective, ignored, ConfigDiff.changed(running, effective), namesOnlyIn(next, running),
+        namesOnlyIn(running, next));
   }
 
   private static void requireSecretsWhileTokensStayOn(SyncbusConfig effective) {

@@ -26,12 +26,11 @@ import java.util.regex.Pattern;
  * (or {@value #ENV_HTTP_HOST}) says so.
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
-                            Sse sse, Bridges bridges, Reload reload, Cluster cluster, String logLevel,
-                            Map<String, Queue> queues) {
+                            Sse sse, Bridges bridges, Reload reload, Cluster cluster, Log log,
+                            Metrics metrics, Admin admin, Map<String, Queue> queues) {
   public static final String ENV_HTTP_HOST = "SYNCBUS_HTTP_HOST";
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
-  public static final String DEFAULT_LOG_LEVEL = "INFO";
   public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
   /** A list, not a set: the refusal lists them, always in this order. */
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
@@ -83,6 +82,35 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   public record Jwt(List<JwtKey> keys, String issuer, String audience, boolean requireExp) {
     public boolean enabled() {
       return !keys.isEmpty();
+    }
+  }
+
+  /**
+   * {@code GET /metrics}, Prometheus text (README, "Metrics and health").
+   *
+   * @param requireAdmin whether a scrape needs an admin credential ({@link Admin}); null when the
+   *     file does not say ({@link SyncbusConfig#metricsRequireAdmin()} decides)
+   */
+  public record Metrics(boolean enabled, Boolean requireAdmin) {}
+
+  /**
+   * Whether {@code /metrics} needs an admin credential: as {@code metrics.requireAdmin} says, else
+   * when {@code http.host} (the one the node listens on) is not a loopback address.
+   */
+  public boolean metricsRequireAdmin() {
+    return metrics.requireAdmin() != null ? metrics.requireAdmin() : !Hosts.isLoopback(http.host());
+  }
+
+  /**
+   * The admin credential: {@code Authorization: Bearer TOKEN} with this token (at least 16 bytes),
+   * or a JWT whose {@code syncbus} claim grants {@code admin} on {@code *}. Null when not set.
+   */
+  public record Admin(String token) {
+    public static final int MIN_TOKEN_BYTES = 16;
+
+    @Override
+    public String toString() {
+      return "Admin[" + (token == null ? "no token" : "token hidden") + "]";
     }
   }
 
@@ -191,6 +219,20 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
   }
 
+  /**
+   * The node's log (README, "Running"): how much of it, and in what form. Both apply again on
+   * every reload.
+   *
+   * @param level one of {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR},
+   *     {@code OFF}
+   * @param format every record one line of text, or one JSON object per line
+   */
+  public record Log(String level, LogFormat format) {
+    public static final String DEFAULT_LEVEL = "INFO";
+  }
+
+  public enum LogFormat { TEXT, JSON }
+
   public record Sse(long keepAliveSeconds) {
     public static final long DEFAULT_KEEP_ALIVE_SECONDS = 15;
   }
@@ -213,6 +255,20 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   public record QueueLimits(long records, long bytes) {
     public static final long DEFAULT_RECORDS = 100_000;
     public static final long DEFAULT_BYTES = 64L * 1024 * 1024;
+  }
+
+  /**
+   * How long a queue remembers the idempotency keys of its batches (README, "Exactly once"): the
+   * last {@code keys} keys, each for {@code seconds} after its batch was applied. A retry within
+   * both is answered as the original was; after, it is applied as a new batch.
+   */
+  public record Idempotency(int keys, long seconds) {
+    public static final int DEFAULT_KEYS = 100_000;
+    public static final long DEFAULT_SECONDS = 600;
+
+    public long windowMillis() {
+      return seconds * 1000;
+    }
   }
 
   public enum QueueType { KEYED, EXPIRING }
@@ -255,21 +311,21 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   }
 
   public record Queue(String name, String pk, QueueType type, Duration ttl, Secrets secrets, Backlog backlog,
-                      Retain retain, QueueLimits limits) {
+                      Retain retain, QueueLimits limits, Idempotency idempotency) {
     Queue withPk(String value) {
-      return new Queue(name, value, type, ttl, secrets, backlog, retain, limits);
+      return new Queue(name, value, type, ttl, secrets, backlog, retain, limits, idempotency);
     }
 
     Queue withType(QueueType value) {
-      return new Queue(name, pk, value, ttl, secrets, backlog, retain, limits);
+      return new Queue(name, pk, value, ttl, secrets, backlog, retain, limits, idempotency);
     }
 
     Queue withTtl(Duration value) {
-      return new Queue(name, pk, type, value, secrets, backlog, retain, limits);
+      return new Queue(name, pk, type, value, secrets, backlog, retain, limits, idempotency);
     }
 
     Queue withBacklog(Backlog value) {
-      return new Queue(name, pk, type, ttl, secrets, value, retain, limits);
+      return new Queue(name, pk, type, ttl, secrets, value, retain, limits, idempotency);
     }
   }
 
@@ -305,21 +361,45 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     Settings sseNode = root.child("sse");
     Sse sse = new Sse(sseNode.longValue("keepAliveSeconds", Sse.DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600));
     sseNode.rejectUnknown();
-    Settings log = root.child("log");
-    String level = log.string("level", DEFAULT_LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
-    if (!LOG_LEVELS.contains(level)) {
-      throw new ConfigException(log.path("level") + ": expected one of " + LOG_LEVELS + ", got " + level);
-    }
-    log.rejectUnknown();
+    Log log = log(root.child("log"));
+    Settings metricsNode = root.child("metrics");
+    Metrics metrics = new Metrics(metricsNode.bool("enabled", true),
+        metricsNode.has("requireAdmin") ? metricsNode.bool("requireAdmin", true) : null);
+    metricsNode.rejectUnknown();
+    Admin admin = admin(root.child("admin"));
     Settings queuesNode = root.child("queues");
     Map<String, Queue> queues = new LinkedHashMap<>();
     for (String name : queuesNode.keys()) {
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    SyncbusConfig config = new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, level, queues);
+    SyncbusConfig config = new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
     Exposure.check(config);
     return config;
+  }
+
+  private static Admin admin(Settings node) {
+    String token = node.has("token") ? node.requiredString("token") : null;
+    if (token != null && token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < Admin.MIN_TOKEN_BYTES) {
+      throw new ConfigException(node.path("token") + ": at least " + Admin.MIN_TOKEN_BYTES + " bytes (it is a password)");
+    }
+    node.rejectUnknown();
+    return new Admin(token);
+  }
+
+  private static Log log(Settings node) {
+    String level = node.string("level", Log.DEFAULT_LEVEL).toUpperCase(java.util.Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new ConfigException(node.path("level") + ": expected one of " + LOG_LEVELS + ", got " + level);
+    }
+    String formatName = node.string("format", "text");
+    LogFormat format = switch (formatName) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new ConfigException(node.path("format") + ": expected \"text\" or \"json\", got \"" + formatName + "\"");
+    };
+    node.rejectUnknown();
+    return new Log(level, format);
   }
 
   private static Http http(Settings node, Map<String, String> env) {
@@ -476,8 +556,13 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
         limitsNode.longValue("records", QueueLimits.DEFAULT_RECORDS, 1, Integer.MAX_VALUE),
         limitsNode.longValue("bytes", QueueLimits.DEFAULT_BYTES, 1, Long.MAX_VALUE));
     limitsNode.rejectUnknown();
+    Settings idempotencyNode = node.child("idempotency");
+    Idempotency idempotency = new Idempotency(
+        (int) idempotencyNode.longValue("keys", Idempotency.DEFAULT_KEYS, 1, 10_000_000),
+        idempotencyNode.longValue("seconds", Idempotency.DEFAULT_SECONDS, 1, 7 * 86_400));
+    idempotencyNode.rejectUnknown();
     node.rejectUnknown();
-    return new Queue(name, pk, type, ttl, secrets, backlog, retain, limits);
+    return new Queue(name, pk, type, ttl, secrets, backlog, retain, limits, idempotency);
   }
 
   private static Backlog backlog(Settings node) {
@@ -509,22 +594,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   // value of a setting that only a restart changes.
 
   SyncbusConfig withHttp(Http value) {
-    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, queues);
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
   }
 
   SyncbusConfig withTimeTokens(TimeTokens value) {
-    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, queues);
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
   }
 
   SyncbusConfig withBridges(Bridges value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, logLevel, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, log, metrics, admin, queues);
   }
 
   SyncbusConfig withCluster(Cluster value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, logLevel, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, log, metrics, admin, queues);
   }
 
   SyncbusConfig withQueues(Map<String, Queue> value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, logLevel, value);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, value);
   }
 }

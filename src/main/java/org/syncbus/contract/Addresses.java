@@ -15,6 +15,11 @@ public final class Addresses {
   public static final String PREFIX = "syncbus.";
   /** What a queue may be called: it is part of addresses and paths. */
   public static final String QUEUE_NAME = "[A-Za-z0-9_-]{1,64}";
+  /**
+   * The message header of a batch's idempotency key on {@code syncbus.Q.apply} (and on the
+   * bridges' frames): a batch sent again under the same key is answered, not applied again.
+   */
+  public static final String IDEMPOTENCY_KEY = "idempotency-key";
   /** A public address: group 1 the queue, group 2 its kind ({@code apply}, {@code snapshot}, {@code updates}). */
   public static final Pattern PUBLIC = Pattern.compile(
       Pattern.quote(PREFIX) + "(" + QUEUE_NAME + ")\\.(apply|snapshot|updates)");

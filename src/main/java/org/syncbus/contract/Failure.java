@@ -12,6 +12,8 @@ public enum Failure {
   NOT_ALLOWED(403),
   /** The batch would take the queue past one of its bounds ({@code queues.Q.limits.*}); nothing of it is applied. */
   QUEUE_FULL(507),
+  /** An idempotency key already used for another batch; nothing is applied. */
+  KEY_CONFLICT(422),
   NOT_READY(503),
   UNEXPECTED(500);
 

@@ -32,6 +32,18 @@ public final class Protocol {
   /** The query parameter that carries a JWT where headers cannot (a browser's {@code EventSource}). */
   public static final String ACCESS_TOKEN = "access_token";
 
+  /** The HTTP header of a batch's idempotency key on {@code /update} (README, "Exactly once"). */
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  /**
+   * The response header that says a batch was a retry answered from its idempotency key, not
+   * applied again ({@code true}).
+   */
+  public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
+  /** In an apply's reply: the batch was a retry, answered with its original epoch and seq. */
+  public static final String DUPLICATE = "duplicate";
+
   /** The SSE header a browser sends when it reconnects, naming the last id it received. */
   public static final String LAST_EVENT_ID = "Last-Event-ID";
 

@@ -17,9 +17,16 @@ public enum Refusal {
   MALFORMED_FORM(400, "Malformed form body"),
   BAD_PARAMETER(400, "Bad parameter"),
   INVALID_BATCH(400, "Invalid batch"),
+  INVALID_KEY(400, "Invalid Idempotency-Key"),
+  /**
+   * The batch's idempotency key was used for another batch within the queue's window: 422, as the
+   * IETF draft on the {@code Idempotency-Key} header answers a key reused with another payload.
+   */
+  KEY_CONFLICT(422, "Idempotency key conflict"),
   UNAUTHENTICATED(401, "Unauthorized"),
   FORBIDDEN(403, "Forbidden"),
   UNKNOWN_QUEUE(404, "Unknown queue"),
+  NOT_FOUND(404, "Not found"),
   TOO_SLOW(408, "Request body too slow"),
   TOO_LARGE(413, "Request body too large"),
   /**
@@ -79,6 +86,7 @@ public enum Refusal {
       return switch (Failure.of(error)) {
         case INVALID_BATCH -> INVALID_BATCH;
         case QUEUE_FULL -> QUEUE_FULL;
+        case KEY_CONFLICT -> KEY_CONFLICT;
         case NOT_ALLOWED -> FORBIDDEN;
         case NOT_READY -> NOT_READY;
         case UNEXPECTED -> UNEXPECTED;

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.limits.ConnectionGate;
 import org.syncbus.limits.Disconnect;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.support.Fatal;
 import org.syncbus.support.ThrottledLog;
 
@@ -52,6 +54,7 @@ final class ConnectionGuard {
   private final Supplier<SyncbusConfig> config;
   private final ThrottledLog log;
   private final BodyTimeout bodyTimeout;
+  private final NodeMetrics metrics;
   private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
   private long sweepTimer = -1;
 
@@ -78,12 +81,13 @@ final class ConnectionGuard {
   }
 
   ConnectionGuard(Vertx vertx, ConnectionGate gate, Supplier<SyncbusConfig> config, ThrottledLog log,
-                  BodyTimeout bodyTimeout) {
+                  BodyTimeout bodyTimeout, NodeMetrics metrics) {
     this.vertx = vertx;
     this.gate = gate;
     this.config = config;
     this.log = log;
     this.bodyTimeout = bodyTimeout;
+    this.metrics = metrics;
   }
 
   void start() {
@@ -104,14 +108,19 @@ final class ConnectionGuard {
     }
     Watch watch = new Watch(connection, address, System.nanoTime());
     watches.put(connection, watch);
+    AtomicLong open = metrics.connections(connection.localAddress() == null ? 0 : connection.localAddress().port(), "http");
+    open.incrementAndGet();
     connection.closeHandler(v -> {
       watches.remove(connection);
       gate.release(address);
+      open.decrementAndGet();
     });
     connection.exceptionHandler(Fatal::check);
   }
 
   private void refuseConnection(HttpConnection connection, String address, ConnectionGate.Verdict verdict) {
+    metrics.refused("closed", verdict == ConnectionGate.Verdict.NODE_FULL ? "limits.maxConnections"
+        : "limits.maxConnectionsPerAddress");
     if (verdict == ConnectionGate.Verdict.NODE_FULL) {
       log.warn("limits.maxConnections", () -> "connection from " + address + " closed: " + gate.max()
           + " connections open (limits.maxConnections)");
@@ -207,6 +216,7 @@ final class ConnectionGuard {
 
   private void closeExpired(Watch watch) {
     if (watch.request == null) {
+      metrics.refused("closed", "limits.headerTimeoutSeconds");
       log.warn("limits.headerTimeoutSeconds", () -> "connection from " + watch.address
           + " closed: no complete request headers within limits.headerTimeoutSeconds");
     }

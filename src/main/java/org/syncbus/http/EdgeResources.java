@@ -1,6 +1,7 @@
 package org.syncbus.http;
 
 import org.syncbus.limits.NodeLimits;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.support.ThrottledLog;
 import org.syncbus.tls.ServerTls;
 
@@ -11,4 +12,4 @@ import org.syncbus.tls.ServerTls;
  * starts, and followed as its files change), and the node's view of its cluster.
  */
 public record EdgeResources(SubscriberCounts counts, NodeLimits limits, ThrottledLog clientLog, ServerTls tls,
-                            ClusterView cluster) {}
+                            ClusterView cluster, NodeMetrics metrics) {}

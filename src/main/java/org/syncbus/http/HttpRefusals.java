@@ -8,13 +8,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.syncbus.contract.Refusal;
 import org.syncbus.contract.Refused;
+import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.support.ThrottledLog;
 
 /**
  * The one mapping of a {@link Refusal} onto HTTP (README, "Refusals"): its status, a
  * {@code text/plain} body of its text and detail, {@code Retry-After} on 503,
- * {@code WWW-Authenticate} on 401; and one warning line per refusal, throttled per cause, naming
- * the client's address, never its credentials.
+ * {@code WWW-Authenticate} on 401; one warning line per refusal, throttled per cause, naming
+ * the client's address, never its credentials; and a count per status and cause for {@code /metrics}.
  */
 final class HttpRefusals {
   static final String TEXT = "text/plain; charset=utf-8";
@@ -23,9 +24,11 @@ final class HttpRefusals {
   private static final int MAX_LOGGED_CHARS = 200;
 
   private final ThrottledLog log;
+  private final NodeMetrics metrics;
 
-  HttpRefusals(ThrottledLog log) {
+  HttpRefusals(ThrottledLog log, NodeMetrics metrics) {
     this.log = log;
+    this.metrics = metrics;
   }
 
   /** Refuses with a {@link Refused}; anything else is unexpected (500, logged with its stack). */
@@ -42,6 +45,7 @@ final class HttpRefusals {
   Future<Void> refuse(HttpServerRequest request, Refused refused) {
     HttpServerResponse response = request.response();
     Refusal refusal = refused.refusal();
+    metrics.refused(Integer.toString(refusal.status()), refusal.name());
     if (refusal != Refusal.UNEXPECTED) {
       log.warn(refusal.name(), () -> "refused " + refusal.status() + " " + refusal.text() + " to "
           + address(request) + " (" + request.method() + " " + printable(request.path()) + ")"
@@ -67,6 +71,7 @@ final class HttpRefusals {
    */
   void refuseUnrouted(HttpServerRequest request, int status, Throwable failure) {
     String why = failure == null || failure.getMessage() == null ? "" : ": " + printable(failure.getMessage());
+    metrics.refused(Integer.toString(status), "UNROUTED");
     log.warn("HTTP " + status, () -> "refused " + status + " to " + address(request)
         + " (" + request.method() + " " + printable(request.path()) + ")" + why);
     HttpServerResponse response = request.response();
@@ -78,6 +83,7 @@ final class HttpRefusals {
   /** A request Netty could not parse: one throttled line, then Vert.x's own 400/414/431 and close. */
   void refuseMalformed(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
+    metrics.refused("400", "MALFORMED_REQUEST");
     log.warn("malformed request", () -> "malformed request from " + address(request)
         + (cause == null ? "" : ": " + printable(cause.getMessage())));
     HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);

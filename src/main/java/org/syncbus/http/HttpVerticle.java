@@ -34,6 +34,7 @@ import org.syncbus.contract.Refusal;
 import org.syncbus.contract.Refused;
 import org.syncbus.limits.BodyBudget;
 import org.syncbus.limits.Disconnect;
+import org.syncbus.queue.IdempotencyKeys;
 import org.syncbus.stream.StreamCodecs;
 import org.syncbus.support.Fatal;
 
@@ -111,9 +112,9 @@ public final class HttpVerticle extends VerticleBase {
     StreamCodecs.register(vertx.eventBus());
     config = running.get();
     access = new Access(vertx, clock, config);
-    refusals = new HttpRefusals(shared.clientLog());
+    refusals = new HttpRefusals(shared.clientLog(), shared.metrics());
     guard = new ConnectionGuard(vertx, shared.limits().connections(), () -> config, shared.clientLog(),
-        this::refuseSlowBody);
+        this::refuseSlowBody, shared.metrics());
     for (SyncbusConfig.Queue queue : config.queues().values()) {
       edges.put(queue.name(), newEdge(queue, config));
     }
@@ -165,7 +166,8 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()));
+    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
+        shared.metrics().queue(queue.name()));
   }
 
   private void scheduleKeepAlive() {
@@ -230,6 +232,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
+    new Observability(vertx, () -> config, () -> access, shared.metrics(), edges::values, shared.cluster(), refusals)
+        .mount(router);
     router.get("/poll").handler(ctx -> poll(ctx, DEFAULT_QUEUE));
     router.get("/events").handler(ctx -> events(ctx, DEFAULT_QUEUE));
     router.post("/update").handler(ctx -> update(ctx, DEFAULT_QUEUE));
@@ -304,7 +308,7 @@ public final class HttpVerticle extends VerticleBase {
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
       edge.subscribe(response, ctx.request().connection(), String.valueOf(ctx.request().remoteAddress()), format,
-          resumeFrom);
+          resumeFrom, ChunkWriter.of(ctx.request()));
     });
   }
 
@@ -377,14 +381,26 @@ public final class HttpVerticle extends VerticleBase {
       refusals.refuse(request, Refusal.MISSING_DATA.with(null));
       return;
     }
+    List<String> keys = request.headers().getAll(Protocol.IDEMPOTENCY_KEY);
+    String key = keys.isEmpty() ? null : keys.get(0);
+    String badKey = keys.size() > 1 ? "more than one header" : key == null ? null : IdempotencyKeys.invalid(key);
+    if (badKey != null) {
+      refusals.refuse(request, Refusal.INVALID_KEY.with(badKey));
+      return;
+    }
     Credentials credentials = new Credentials(Credentials.bearer(request.getHeader(HttpHeaders.AUTHORIZATION)),
         form.get(Protocol.HMAC));
     access.authorize(edge.config().name(), Jwt.Right.PUBLISH, credentials, data)
-        .onSuccess(v -> apply(request, edge, data))
+        .onSuccess(v -> apply(request, edge, data, key))
         .onFailure(error -> refusals.refuse(request, error));
   }
 
-  private void apply(HttpServerRequest request, QueueEdge edge, String data) {
+  /**
+   * Sends the batch to its owner and answers with the outcome: 200 once applied, or once
+   * recognised as a retry of a batch applied under the same idempotency key (then with
+   * {@code Idempotent-Replayed: true}).
+   */
+  private void apply(HttpServerRequest request, QueueEdge edge, String data, String key) {
     String queue = edge.config().name();
     String address = edge.applyAddress();
     if (address == null) {
@@ -393,8 +409,15 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     String owner = address.equals(Addresses.apply(queue)) ? null : edge.owner();
-    ownerRequests.track(queue, owner, vertx.eventBus().request(address, data, APPLY_OPTIONS))
-        .onSuccess(reply -> request.response().end())
+    DeliveryOptions options = key == null ? APPLY_OPTIONS
+        : new DeliveryOptions(APPLY_OPTIONS).addHeader(Addresses.IDEMPOTENCY_KEY, key);
+    ownerRequests.track(queue, owner, vertx.eventBus().<JsonObject>request(address, data, options))
+        .onSuccess(reply -> {
+          if (reply.body() != null && reply.body().getBoolean(Protocol.DUPLICATE, false)) {
+            request.response().putHeader(Protocol.IDEMPOTENT_REPLAYED, "true");
+          }
+          request.response().end();
+        })
         .onFailure(error -> {
           if (error instanceof Refused ownerLeft) { // OwnerRequests: the owner left the cluster
             refusals.refuse(request, ownerLeft);
@@ -405,7 +428,7 @@ public final class HttpVerticle extends VerticleBase {
           }
           Refusal refusal = Refusal.ofReply(error);
           switch (refusal) {
-            case INVALID_BATCH, QUEUE_FULL -> refusals.refuse(request, refusal.with(error.getMessage()));
+            case INVALID_BATCH, QUEUE_FULL, KEY_CONFLICT -> refusals.refuse(request, refusal.with(error.getMessage()));
             case NOT_READY -> refusals.refuse(request, refusal.with(error instanceof ReplyException reply
                 && reply.failureType() != ReplyFailure.RECIPIENT_FAILURE
                 ? "queue " + queue + " has no owner right now (starting, or changing owner); retry later"

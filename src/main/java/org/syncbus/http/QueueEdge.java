@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
+import org.syncbus.metrics.QueueMeters;
 import org.syncbus.stream.StreamAddresses;
 import org.syncbus.stream.StreamEvent;
 import org.syncbus.stream.SyncReply;
@@ -80,6 +81,7 @@ final class QueueEdge {
   private SyncbusConfig.Queue config;
   private long subscriberLimit;
   private final AtomicInteger nodeSubscribers;
+  private final QueueMeters meters;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
   private final EncodedBacklog records = new EncodedBacklog();
   private final RetainedLog retained = new RetainedLog();
@@ -108,11 +110,13 @@ final class QueueEdge {
   /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
   private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
-  QueueEdge(Vertx vertx, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers) {
+  QueueEdge(Vertx vertx, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers,
+            QueueMeters meters) {
     this.vertx = vertx;
     this.config = config;
     this.subscriberLimit = subscriberLimit;
     this.nodeSubscribers = nodeSubscribers;
+    this.meters = meters;
   }
 
   Future<Void> start() {
@@ -216,6 +220,11 @@ final class QueueEdge {
     }
   }
 
+  /** Whether the mirror knows the queue's owner and has not seen it go. */
+  boolean ownerPresent() {
+    return owner != null && !ownerGone;
+  }
+
   int records() {
     return records.size();
   }
@@ -226,21 +235,32 @@ final class QueueEdge {
 
   /**
    * Opens a stream on {@code response}: the backlog now (or, when {@code since} can be resumed
-   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}.
+   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}. Batches
+   * go out as chunks framed once for every subscriber through {@code chunks}, when there is one.
    */
-  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since) {
-    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format);
+  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since,
+                 ChunkWriter chunks) {
+    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format, chunks);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
+    kindOf(subscriber).incrementAndGet();
     response.closeHandler(v -> remove(subscriber));
     if (since == null) {
       subscriber.start(snapshot(format, false));
+      meters.started(QueueMeters.Start.SNAPSHOT);
     } else if (since.epoch().equals(epoch) && retained.resumable(since.seq(), seq)) {
       subscriber.start(format.resumed(epoch, since.seq()));
       retained.writeAfter(since.seq(), epoch, format, subscriber::start);
+      meters.started(QueueMeters.Start.RESUMED);
     } else {
       subscriber.start(snapshot(format, true));
+      meters.started(QueueMeters.Start.RESET);
     }
+  }
+
+  /** The node's count of subscribers of {@code subscriber}'s kind, for {@code /metrics}. */
+  private AtomicInteger kindOf(Subscriber subscriber) {
+    return meters.subscribers(subscriber.format() == Format.SSE ? QueueMeters.Kind.EVENTS : QueueMeters.Kind.POLL);
   }
 
   /** Writes an SSE comment to every SSE subscriber, so idle streams stay open. */
@@ -255,6 +275,7 @@ final class QueueEdge {
   private void remove(Subscriber subscriber) {
     if (subscribers.remove(subscriber)) {
       nodeSubscribers.decrementAndGet();
+      kindOf(subscriber).decrementAndGet();
     }
   }
 
@@ -332,15 +353,27 @@ final class QueueEdge {
     retained.add(event.seq(), event.array(), config.retain());
     BatchFramings framed = new BatchFramings(event);
     List<Subscriber> behind = null;
+    long bytes = 0;
     for (Subscriber subscriber : subscribers) {
-      if (!subscriber.send(framed.framed(subscriber.format()))) {
+      Buffer line = framed.framed(subscriber.format());
+      bytes += line.length();
+      if (!subscriber.send(line, framed)) {
         behind = behind == null ? new ArrayList<>() : behind;
         behind.add(subscriber);
       }
     }
+    framed.release();
+    meters.delivered(subscribers.size(), bytes);
+    countState();
     if (behind != null) {
       behind.forEach(this::disconnectSlow);
     }
+  }
+
+  /** The queue as this mirror serves it now, for {@code /metrics}. */
+  private void countState() {
+    meters.state(records.size(), records.bytes(), epoch, seq);
+    meters.retainedBytes(retained.bytes());
   }
 
   private void disconnectSlow(Subscriber subscriber) {
@@ -348,6 +381,7 @@ final class QueueEdge {
         + ": more than " + subscriberLimit + " bytes unsent (limits.subscriberBufferBytes)");
     remove(subscriber);
     subscriber.disconnect();
+    meters.slowSubscriberCut();
   }
 
   /**
@@ -383,6 +417,7 @@ final class QueueEdge {
   private void learnOwner(String node) {
     owner = node;
     ownerGone = false;
+    meters.owner(node);
   }
 
   private void resync(String why) {
@@ -397,6 +432,7 @@ final class QueueEdge {
     List<Subscriber> open = new ArrayList<>(subscribers);
     subscribers.clear();
     nodeSubscribers.addAndGet(-open.size());
+    open.forEach(subscriber -> kindOf(subscriber).decrementAndGet());
     open.forEach(Subscriber::end);
   }
 
@@ -454,6 +490,7 @@ final class QueueEdge {
     learnOwner(reply.owner());
     retained.clear();
     invalidateSnapshots();
+    countState();
     synced = true;
     List<StreamEvent> arrived = new ArrayList<>(pending);
     pending.clear();

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.syncbus.config.SyncbusConfig;
+import org.syncbus.queue.IdempotencyKeys;
 
 /**
  * The node-wide bounds every edge shares (README, "Limits"): the connections open on all its
@@ -41,6 +42,12 @@ public final class NodeLimits {
    * last served, as its array and its framed line.
    */
   static final long BACKLOG_BYTE_COPIES = 4;
+  /**
+   * The heap one remembered idempotency key may take in the owner, at its longest: the key's record
+   * and its entry ({@link IdempotencyKeys#HEAP_BYTES_PER_KEY}) and 128 characters. In a cluster,
+   * the replicated history holds the keys again on the nodes owning its partition and backup.
+   */
+  static final long KEY_HEAP_BYTES = IdempotencyKeys.HEAP_BYTES_PER_KEY + IdempotencyKeys.MAX_LENGTH;
   private static final double MB = 1024 * 1024;
 
   private final long openFiles;
@@ -85,13 +92,14 @@ public final class NodeLimits {
   /**
    * The heap {@code queue}'s bounds let it take: {@code limits.records} records of
    * {@value #RECORD_HEAP_BYTES} bytes, {@value #BACKLOG_BYTE_COPIES} copies of {@code limits.bytes},
-   * and the retained log, which {@code retain.bytes} bounds as it is counted. A double: bounds may
-   * be set as high as {@code Long.MAX_VALUE}.
+   * the retained log, which {@code retain.bytes} bounds as it is counted, and {@code idempotency.keys}
+   * keys of {@value #KEY_HEAP_BYTES} bytes. A double: bounds may be set as high as {@code Long.MAX_VALUE}.
    */
   static double heapBound(SyncbusConfig.Queue queue) {
     return (double) queue.limits().records() * RECORD_HEAP_BYTES
         + (double) queue.limits().bytes() * BACKLOG_BYTE_COPIES
-        + queue.retain().bytes();
+        + queue.retain().bytes()
+        + (double) queue.idempotency().keys() * KEY_HEAP_BYTES;
   }
 
   /** One line naming the figures when {@code queues}' bounds together exceed the maximum heap; null when they fit. */
@@ -104,8 +112,8 @@ public final class NodeLimits {
         .collect(Collectors.joining(", "));
     return "queues: their bounds let them hold about " + megabytes(total) + " of heap (" + each + "; each "
         + "limits.records x " + RECORD_HEAP_BYTES + " bytes + limits.bytes x " + BACKLOG_BYTE_COPIES
-        + " + retain.bytes), more than the maximum heap of " + megabytes(maxHeap)
-        + ": lower queues.Q.limits.records, queues.Q.limits.bytes or queues.Q.retain.bytes, or raise -Xmx (README, \"Sizing the heap\")";
+        + " + retain.bytes + idempotency.keys x " + KEY_HEAP_BYTES + "), more than the maximum heap of " + megabytes(maxHeap)
+        + ": lower queues.Q.limits.records, queues.Q.limits.bytes, queues.Q.retain.bytes or queues.Q.idempotency.keys, or raise -Xmx (README, \"Sizing the heap\")";
   }
 
   /** Warns (one line) when the queues' bounds together exceed the maximum heap. */

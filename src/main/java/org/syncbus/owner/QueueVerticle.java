@@ -24,6 +24,7 @@ import org.syncbus.config.SyncbusConfig;
 import org.syncbus.contract.Addresses;
 import org.syncbus.contract.Failure;
 import org.syncbus.contract.Protocol;
+import org.syncbus.metrics.QueueMeters;
 import org.syncbus.stream.StreamAddresses;
 import org.syncbus.stream.StreamCodecs;
 import org.syncbus.stream.StreamEvent;
@@ -32,6 +33,7 @@ import org.syncbus.support.Backoff;
 import org.syncbus.queue.Batches;
 import org.syncbus.queue.EncodedBacklog;
 import org.syncbus.queue.ExpiringQueue;
+import org.syncbus.queue.IdempotencyKeys;
 import org.syncbus.queue.InvalidBatchException;
 import org.syncbus.queue.Json;
 import org.syncbus.queue.KeyedQueue;
@@ -72,6 +74,15 @@ import org.syncbus.queue.Update;
  * neither. Only growth is refused ({@link QueueBounds}); the queue's own batches (an expiring
  * queue's deletions) are never checked. The bounds, like the rest of the queue's settings but its
  * pk, type, ttl and backlog source, follow reloads of the configuration.
+ *
+ * <p><b>Exactly once.</b> A batch may come with an idempotency key (the message header
+ * {@value Addresses#IDEMPOTENCY_KEY}). The owner remembers each key with a digest of its batch and
+ * the {@code epoch}:{@code seq} it was applied under ({@link IdempotencyKeys}), and stores the key
+ * with the batch, so the next owner remembers it too. The same batch under a remembered key is a
+ * retry: it is answered with the original {@code {epoch, seq}} (plus {@code "duplicate": true}) and
+ * not applied again; if the original is still being stored, the retry is answered with it. Another
+ * batch under that key is refused ({@link Failure#KEY_CONFLICT}). The check comes before the bounds:
+ * a retry of an acknowledged batch is never refused as the queue filled up since.
  */
 public final class QueueVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(QueueVerticle.class.getName());
@@ -89,6 +100,7 @@ public final class QueueVerticle extends VerticleBase {
   private final String nodeId;
   private final Clock clock;
   private final BiFunction<Vertx, String, Replication> replications;
+  private final QueueMeters meters;
   private Replication replication;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ArrayDeque<Pending> unstored = new ArrayDeque<>();
@@ -101,6 +113,10 @@ public final class QueueVerticle extends VerticleBase {
   private PubSubQueue queue;
   /** The backlog's records as encoded elements, in backlog order, kept in step with {@code queue}. */
   private EncodedBacklog encoded;
+  /** The idempotency keys remembered, kept in step with the history (rebuilt with it). */
+  private IdempotencyKeys keys;
+  /** The batches being stored now, answered once stored (a retry of one of them waits with it). */
+  private List<Pending> storingGroup = List.of();
   private String epoch;
   private long seq;
   private boolean stopped;
@@ -113,21 +129,23 @@ public final class QueueVerticle extends VerticleBase {
 
   /** A batch applied (at {@code atMillis}) and numbered, waiting to be stored, then published and acknowledged. */
   private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request,
-                         long atMillis) {}
+                         long atMillis, IdempotencyKeys.Applied key, List<Message<Object>> retries, long arrivedNanos) {}
 
   /**
    * @param config the queue as it starts; later settings come from {@code running}
    * @param running the node's running configuration, followed for the queue's bounds
    * @param replications makes the queue's {@link Replication} on this verticle's context, from
    *     the Vert.x instance and the queue's name
+   * @param meters where the owner counts batches applied and their latency
    */
   public QueueVerticle(SyncbusConfig.Queue config, RunningConfig running, String nodeId, Clock clock,
-                       BiFunction<Vertx, String, Replication> replications) {
+                       BiFunction<Vertx, String, Replication> replications, QueueMeters meters) {
     this.config = config;
     this.running = running;
     this.nodeId = nodeId;
     this.clock = clock;
     this.replications = replications;
+    this.meters = meters;
   }
 
   @Override
@@ -201,7 +219,8 @@ public final class QueueVerticle extends VerticleBase {
       for (Replication.Entry entry : history.log()) {
         rebuilt.apply(Batches.parseAccepted(entry.array(), config.pk()), Instant.ofEpochMilli(entry.atMillis()));
       }
-      return new Started(rebuilt, EncodedBacklog.of(rebuilt), history.epoch(), history.seq(), "the cluster");
+      return new Started(rebuilt, EncodedBacklog.of(rebuilt), new IdempotencyKeys(history.keys()), history.epoch(),
+          history.seq(), "the cluster");
     }, false);
   }
 
@@ -210,11 +229,12 @@ public final class QueueVerticle extends VerticleBase {
     return loadRecords(1).compose(records -> vertx.executeBlocking(() -> {
       PubSubQueue fresh = newQueue();
       fresh.apply(records);
-      return new Started(fresh, EncodedBacklog.of(fresh), Replication.newEpoch(clock), 0, config.backlog().describe());
+      return new Started(fresh, EncodedBacklog.of(fresh), new IdempotencyKeys(), Replication.newEpoch(clock), 0,
+          config.backlog().describe());
     }, false)).compose(started -> {
       String snapshot = new String(started.encoded().array(), StandardCharsets.UTF_8);
       Replication.History initial =
-          new Replication.History(started.epoch(), 0, 0, snapshot, started.queue().deadlines(), List.of());
+          new Replication.History(started.epoch(), 0, 0, snapshot, started.queue().deadlines(), List.of(), List.of());
       return replication.create(initial).map(started);
     });
   }
@@ -234,7 +254,8 @@ public final class QueueVerticle extends VerticleBase {
         });
   }
 
-  private record Started(PubSubQueue queue, EncodedBacklog encoded, String epoch, long seq, String from) {}
+  private record Started(PubSubQueue queue, EncodedBacklog encoded, IdempotencyKeys keys, String epoch, long seq,
+                         String from) {}
 
   private Future<Void> serve(Started started) {
     if (stopped) {
@@ -242,6 +263,7 @@ public final class QueueVerticle extends VerticleBase {
     }
     queue = started.queue();
     encoded = started.encoded();
+    keys = started.keys();
     epoch = started.epoch();
     seq = started.seq();
     logBatches = 0;
@@ -290,6 +312,12 @@ public final class QueueVerticle extends VerticleBase {
       held.add(message);
       return;
     }
+    String key = message.headers().get(Addresses.IDEMPOTENCY_KEY);
+    String badKey = key == null ? null : IdempotencyKeys.invalid(key);
+    if (badKey != null) {
+      message.fail(Failure.INVALID_BATCH.code(), Addresses.IDEMPOTENCY_KEY + ": " + badKey);
+      return;
+    }
     List<Update> batch;
     try {
       batch = Batches.parse(batchText(message.body()), config.pk());
@@ -300,7 +328,54 @@ public final class QueueVerticle extends VerticleBase {
       message.fail(Failure.INVALID_BATCH.code(), "batch: cannot be read (" + e.getMessage() + ")");
       return;
     }
-    commit(batch, message);
+    List<byte[]> elements = Json.elements(batch);
+    byte[] array = Json.array(elements);
+    if (key != null && answeredAlready(key, array, message)) {
+      return;
+    }
+    commit(batch, elements, array, message, key);
+  }
+
+  /**
+   * Answers a batch whose key is remembered: a retry as its original was (once that is stored), a
+   * different batch under the key with {@link Failure#KEY_CONFLICT}. False when the key is new.
+   */
+  private boolean answeredAlready(String key, byte[] array, Message<Object> message) {
+    IdempotencyKeys.Applied applied = keys.find(key, clock.millis(), config.idempotency().windowMillis());
+    if (applied == null) {
+      return false;
+    }
+    if (!applied.sameBatch(array)) {
+      message.fail(Failure.KEY_CONFLICT.code(), "idempotency key \"" + key + "\" was used for another batch ("
+          + applied.epoch() + ":" + applied.seq() + "); a new batch needs a new key");
+      return true;
+    }
+    Pending original = unanswered(applied.seq());
+    if (original != null) {
+      original.retries().add(message);
+    } else {
+      message.reply(answer(applied.epoch(), applied.seq()).put(Protocol.DUPLICATE, true));
+    }
+    return true;
+  }
+
+  /** The batch {@code seq} if it is applied but not yet stored and answered; null otherwise. */
+  private Pending unanswered(long seq) {
+    for (Pending pending : storingGroup) {
+      if (pending.seq() == seq) {
+        return pending;
+      }
+    }
+    for (Pending pending : unstored) {
+      if (pending.seq() == seq) {
+        return pending;
+      }
+    }
+    return null;
+  }
+
+  private static JsonObject answer(String epoch, long seq) {
+    return new JsonObject().put(Protocol.EPOCH, epoch).put(Protocol.SEQ, seq);
   }
 
   private static String batchText(Object body) throws InvalidBatchException {
@@ -324,8 +399,7 @@ public final class QueueVerticle extends VerticleBase {
    * batch that would take the queue past a bound is refused first, with nothing of it applied;
    * the queue's own batches ({@code request} null: expiry) are never refused.
    */
-  private void commit(List<Update> batch, Message<Object> request) {
-    List<byte[]> elements = Json.elements(batch);
+  private void commit(List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request, String key) {
     if (request != null) {
       String refusal = QueueBounds.refusal(config, encoded.sizeNow(), encoded.sizeAfter(batch, elements));
       if (refusal != null) {
@@ -337,7 +411,14 @@ public final class QueueVerticle extends VerticleBase {
     queue.apply(batch, at);
     seq++;
     encoded.apply(batch, elements);
-    Pending pending = new Pending(seq, batch, elements, Json.array(elements), request, at.toEpochMilli());
+    IdempotencyKeys.Applied applied = null;
+    if (key != null) {
+      applied = IdempotencyKeys.applied(key, array, epoch, seq, at.toEpochMilli());
+      keys.add(applied);
+      keys.prune(config.idempotency().keys(), config.idempotency().windowMillis(), at.toEpochMilli());
+    }
+    Pending pending = new Pending(seq, batch, elements, array, request, at.toEpochMilli(), applied, new ArrayList<>(0),
+        System.nanoTime());
     if (!replication.replicates()) {
       publish(pending);
       return;
@@ -363,12 +444,16 @@ public final class QueueVerticle extends VerticleBase {
     List<Replication.Entry> entries = new ArrayList<>(group.size());
     for (Pending pending : group) {
       entries.add(new Replication.Entry(pending.seq(), new String(pending.array(), StandardCharsets.UTF_8),
-          pending.atMillis()));
+          pending.atMillis(), pending.key()));
       logBytes += pending.array().length;
     }
     logBatches += group.size();
-    replication.append(entries)
+    storingGroup = group;
+    long storeStarted = System.nanoTime();
+    replication.append(entries, config.idempotency())
         .onSuccess(v -> {
+          meters.replicated(System.nanoTime() - storeStarted);
+          storingGroup = List.of();
           // Stored: acknowledged and published now, whatever the compaction below does.
           group.forEach(this::publish);
           compactIfDue().onComplete(compacted -> {
@@ -383,7 +468,10 @@ public final class QueueVerticle extends VerticleBase {
         })
         .onFailure(error -> {
           storing = false;
-          group.forEach(unstored::addFirst);
+          storingGroup = List.of();
+          for (int i = group.size() - 1; i >= 0; i--) {
+            unstored.addFirst(group.get(i));
+          }
           stepDown(error);
         });
   }
@@ -412,15 +500,17 @@ public final class QueueVerticle extends VerticleBase {
   private void stepDown(Throwable error) {
     LOG.warning(() -> "queue " + config.name() + ": stepping down as owner (" + reason(error) + "); "
         + unstored.size() + " unacknowledged batches refused");
+    String refusal = "queue " + config.name() + " is changing owner (" + reason(error) + "); retry";
     for (Pending pending : unstored) {
       if (pending.request() != null) {
-        pending.request().fail(Failure.NOT_READY.code(), "queue " + config.name() + " is changing owner ("
-            + reason(error) + "); retry");
+        pending.request().fail(Failure.NOT_READY.code(), refusal);
       }
+      pending.retries().forEach(retry -> retry.fail(Failure.NOT_READY.code(), refusal));
     }
     unstored.clear();
     queue = null;
     encoded = null;
+    keys = null;
     answerWaitingRequests();
     if (idle != null) {
       idle.tryComplete();
@@ -452,8 +542,10 @@ public final class QueueVerticle extends VerticleBase {
         new StreamEvent.Batch(epoch, pending.seq(), config.pk(), pending.batch(), pending.elements(), pending.array()));
     publishUpdate(epoch, pending.seq(), pending.array());
     if (pending.request() != null) {
-      pending.request().reply(new JsonObject().put(Protocol.EPOCH, epoch).put(Protocol.SEQ, pending.seq()));
+      pending.request().reply(answer(epoch, pending.seq()));
+      meters.applied(System.nanoTime() - pending.arrivedNanos());
     }
+    pending.retries().forEach(retry -> retry.reply(answer(epoch, pending.seq()).put(Protocol.DUPLICATE, true)));
   }
 
   /**
@@ -545,7 +637,8 @@ public final class QueueVerticle extends VerticleBase {
     }
     List<Update> expired = queue.tick(clock.instant());
     if (!expired.isEmpty()) {
-      commit(expired, null);
+      List<byte[]> elements = Json.elements(expired);
+      commit(expired, elements, Json.array(elements), null, null);
       LOG.fine(() -> "queue " + config.name() + ": " + expired.size() + " records expired");
     }
   }

@@ -6,7 +6,9 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.syncbus.config.SyncbusConfig;
 import org.syncbus.queue.Deadline;
+import org.syncbus.queue.IdempotencyKeys;
 
 /**
  * Where a queue's owner keeps its history so that it outlives the owner: nowhere on a single node,
@@ -19,18 +21,20 @@ import org.syncbus.queue.Deadline;
  */
 public interface Replication {
   /**
-   * One applied batch as replicated: its seq, its JSON array text, and when it was applied (an
-   * absolute time, so that what the queue derives from it, a record's deadline, outlives the owner).
+   * One applied batch as replicated: its seq, its JSON array text, when it was applied (an
+   * absolute time, so that what the queue derives from it, a record's deadline, outlives the
+   * owner), and the idempotency key it was published with (null without).
    */
-  record Entry(long seq, String array, long atMillis) implements Serializable {}
+  record Entry(long seq, String array, long atMillis, IdempotencyKeys.Applied key) implements Serializable {}
 
   /**
    * A history to continue: the backlog at {@code snapshotSeq} (a JSON array of updates) with its
-   * records' deadlines (empty for a queue whose records never expire), and the batches after it,
-   * in order, up to {@code seq}.
+   * records' deadlines (empty for a queue whose records never expire), the batches after it, in
+   * order, up to {@code seq}, and the idempotency keys still remembered, oldest first (compaction
+   * keeps them: their window is theirs, {@code queues.Q.idempotency}).
    */
-  record History(String epoch, long seq, long snapshotSeq, String snapshot, List<Deadline> deadlines, List<Entry> log)
-      implements Serializable {}
+  record History(String epoch, long seq, long snapshotSeq, String snapshot, List<Deadline> deadlines, List<Entry> log,
+                 List<IdempotencyKeys.Applied> keys) implements Serializable {}
 
   /**
    * Completes when this node may own the queue: with the history to continue, or with null when
@@ -41,8 +45,11 @@ public interface Replication {
   /** Starts the queue's history; fails if another node started one meanwhile (acquire again). */
   Future<Void> create(History initial);
 
-  /** Stores applied batches, in seq order, before they are acknowledged. */
-  Future<Void> append(List<Entry> entries);
+  /**
+   * Stores applied batches, in seq order, before they are acknowledged, with their idempotency
+   * keys; the stored keys are then pruned to {@code window}.
+   */
+  Future<Void> append(List<Entry> entries, SyncbusConfig.Idempotency window);
 
   /** Replaces the stored history up to {@code seq} by the backlog at that point and its deadlines. */
   Future<Void> compact(long seq, String snapshot, List<Deadline> deadlines);
@@ -93,7 +100,7 @@ public interface Replication {
     }
 
     @Override
-    public Future<Void> append(List<Entry> entries) {
+    public Future<Void> append(List<Entry> entries, SyncbusConfig.Idempotency window) {
       return Future.succeededFuture();
     }
 

@@ -21,11 +21,13 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.contract.Addresses;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.PollStream;
+import org.syncbus.testing.PrometheusText;
 import org.syncbus.testing.TestNode;
 
 /**
@@ -52,6 +54,9 @@ abstract class BridgeRules extends IntegrationTest {
   private static final String HS_SECRET = "jwt-test-secret-0123456789abcdef";
   /** {@code queues.Q.limits.records}: more than any other rule here publishes. */
   private static final int RECORD_BOUND = 20;
+
+  @TempDir
+  java.nio.file.Path dir;
 
   /** The node under test: HTTP as usual, JWTs (HS256 and RS256), the transport's bridge enabled. */
   protected TestNode node;
@@ -197,6 +202,71 @@ abstract class BridgeRules extends IntegrationTest {
       overHttp.add(await(poll.line(i)));
     }
     assertEquals(overHttp, overTheBridge, "the same batches in the same order over HTTP and over the bridge");
+  }
+
+  /** Sends a batch to apply under an idempotency key; returns the answer addressed to the request. */
+  private static JsonObject applyWithKey(BridgeClient client, String batch, String token, String key) {
+    JsonObject headers = new JsonObject().put("Authorization", "Bearer " + token).put(Addresses.IDEMPOTENCY_KEY, key);
+    String replyAddress = client.request(Addresses.apply(Q), new JsonArray(batch), headers);
+    JsonObject reply = await(client.next());
+    assertEquals(replyAddress, reply.getString("address"), "the answer is addressed to the request: " + reply);
+    return reply;
+  }
+
+  @Test
+  void aBatchSentAgainUnderItsIdempotencyKeyIsAnsweredWithItsOriginalEpochAndSeqNotAppliedAgain() {
+    String token = token(rights("publish"));
+    BridgeClient client = connect();
+    JsonObject first = applyWithKey(client, batch(1), token, "bridge-key-1");
+    assertMessage(first);
+    assertEquals(1, first.getJsonObject("body").getLong("seq"));
+    assertMessage(apply(client, batch(2), token));
+
+    JsonObject again = applyWithKey(connect(), batch(1), token, "bridge-key-1");
+    assertMessage(again);
+    assertEquals(first.getJsonObject("body").getString("epoch"), again.getJsonObject("body").getString("epoch"));
+    assertEquals(1, again.getJsonObject("body").getLong("seq"), "the original seq");
+    assertEquals(true, again.getJsonObject("body").getBoolean("duplicate"));
+    assertEquals(2, seq(), "applied once");
+  }
+
+  @Test
+  void anIdempotencyKeyUsedForAnotherBatchIsRefusedWith422AndABadKeyWith400() {
+    String token = token(rights("publish"));
+    BridgeClient client = connect();
+    assertMessage(applyWithKey(client, batch(1), token, "bridge-key-2"));
+    JsonObject conflict = applyWithKey(client, batch(2), token, "bridge-key-2");
+    assertEquals(422, errorOf(conflict));
+    assertTrue(conflict.getString("message").contains("bridge-key-2"), conflict::encode);
+    assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "")));
+    assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "k".repeat(129))));
+    assertEquals(400, errorOf(applyWithKey(client, batch(3), token, "caf\u00e9")));
+    assertEquals(1, seq(), "nothing applied but the first batch");
+    assertMessage(applyWithKey(client, batch(3), token, "k".repeat(128)));
+  }
+
+  /** The node's {@code syncbus_subscribers{kind="bridge"}} line for {@link #Q} in {@code /metrics}, once it reads {@code count}. */
+  private void awaitBridgeSubscribers(int count) {
+    String line = "syncbus_subscribers{kind=\"bridge\",queue=\"" + Q + "\"} " + count + ".0";
+    await(Await.eventually(vertx, "/metrics shows " + line, 100, 50, () -> node.get("/metrics"),
+        reply -> reply.body().lines().anyMatch(line::equals)));
+  }
+
+  @Test
+  void registrationsOnUpdatesAreBridgeSubscribersInTheMetricsUntilTheConnectionCloses() throws Exception {
+    String token = token(rights("subscribe"));
+    BridgeClient client = connect();
+    client.register(Addresses.updates(Q), token);
+    assertMessage(snapshot(client, token)); // handled after the register
+    awaitBridgeSubscribers(1);
+    assertEquals(403, errorOf(snapshot(client, token(rights("publish")))));
+
+    PrometheusText metrics = PrometheusText.parse(await(node.get("/metrics")).body(), dir);
+    assertTrue(metrics.get("syncbus_bridge_frames_total", "type", "register") >= 1);
+    assertTrue(metrics.get("syncbus_bridge_frames_total", "type", "send") >= 2);
+    assertEquals(1, metrics.get("syncbus_refusals_total", "status", "403", "cause", "FORBIDDEN"));
+    await(client.close());
+    awaitBridgeSubscribers(0);
   }
 
   @Test

@@ -169,15 +169,45 @@ class ClientCommandsIT extends IntegrationTest {
     assertTrue(badInput.errorLine().contains("line 1"));
     Command pollNoSecret = new Command(null, "poll", "--url", "http://127.0.0.1:1");
     assertEquals(2, pollNoSecret.exitStatus());
+    Command badRetryFor = new Command("[]", "publish", "--url", "http://127.0.0.1:1", "--secret", "s",
+        "--retry-for", "soon");
+    assertEquals(2, badRetryFor.exitStatus());
+    assertTrue(badRetryFor.errorLine().contains("--retry-for"));
+    Command badKey = new Command("[]", "publish", "--url", "http://127.0.0.1:1", "--secret", "s",
+        "--idempotency-key", "k".repeat(129));
+    assertEquals(2, badKey.exitStatus());
+    assertTrue(badKey.errorLine().contains("idempotency key"));
   }
 
   @Test
   void unreachableServerExitsThree() throws Exception {
-    Command publish = new Command("[]", "publish", "--url", "http://127.0.0.1:1", "--secret", "s");
+    Command publish = new Command("[]", "publish", "--url", "http://127.0.0.1:1", "--secret", "s", "--retry-for", "0");
     assertEquals(3, publish.exitStatus());
     assertTrue(publish.errorLine().contains("cannot reach"));
     Command poll = new Command(null, "poll", "--url", "http://127.0.0.1:1", "--secret", "s", "--pk", "id");
     assertEquals(3, poll.exitStatus());
+  }
+
+  @Test
+  void publishStillFailingWhenRetryForRunsOutExitsThree() throws Exception {
+    long started = System.nanoTime();
+    Command publish = new Command("[]", "publish", "--url", "http://127.0.0.1:1", "--secret", "s", "--retry-for", "1");
+    assertEquals(3, publish.exitStatus());
+    String error = publish.errorLine();
+    assertTrue(error.contains("cannot reach") && error.contains("gave up after"), error);
+    long tookSeconds = (System.nanoTime() - started) / 1_000_000_000;
+    assertTrue(tookSeconds < 10, "took " + tookSeconds + " s, start-up included");
+  }
+
+  @Test
+  void publishWithTheSameIdempotencyKeyTwiceSucceedsBothTimes() throws Exception {
+    TestNode node = start(Configs.defaultNode());
+    for (int run = 0; run < 2; run++) {
+      Command publish = new Command("{\"id\":9}\n", "publish", "--url", url(node), "--secret", Configs.PUBLISH_SECRET,
+          "--idempotency-key", "import-9", "--retry-for", "5");
+      assertEquals(0, publish.exitStatus());
+    }
+    assertEquals(1, await(node.infoOk(Configs.DEFAULT)).getLong("seq"), "applied once");
   }
 
   @Test

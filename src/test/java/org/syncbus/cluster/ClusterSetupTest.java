@@ -228,7 +228,7 @@ class ClusterSetupTest {
     assertEquals(2, second.getCluster().getMembers().size());
     String queue = "q";
     IMap<String, QueueRecord> records = first.getMap(HazelcastReplication.MAP);
-    Replication.History empty = new Replication.History("e", 0, 0, "[]", List.of(), List.of());
+    Replication.History empty = new Replication.History("e", 0, 0, "[]", List.of(), List.of(), List.of());
     long term = records.executeOnKey(queue, new Majority<>(2, new Processors.Create("node", empty)));
     assertEquals(1, term);
 
@@ -243,7 +243,7 @@ class ClusterSetupTest {
     CompletableFuture<Boolean> holding = records.submitToKey(neighbour, new HoldTheBackup()).toCompletableFuture();
     try {
       CompletableFuture<Boolean> append = records.submitToKey(queue, new Majority<>(2,
-          new Processors.Append(term, List.of(new Replication.Entry(1, "[]", 0))))).toCompletableFuture();
+          new Processors.Append(term, List.of(new Replication.Entry(1, "[]", 0, null)), 10, 60_000))).toCompletableFuture();
       ExecutionException failed = null;
       try {
         Boolean stored = append.get(20, TimeUnit.SECONDS);

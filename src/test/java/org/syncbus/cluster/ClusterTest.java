@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,11 +16,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.contract.Addresses;
 import org.syncbus.queue.Backlog;
 import org.syncbus.queue.Batches;
 import org.syncbus.queue.InvalidBatchException;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
+import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestCluster;
 import org.syncbus.testing.TestCluster.Member;
@@ -89,6 +92,13 @@ class ClusterTest {
     }
   }
 
+  /** Three members, once each serves the queue. */
+  private List<Member> threeServing() {
+    List<Member> members = new ArrayList<>(List.of(join(config()), join(config()), join(config())));
+    members.forEach(ClusterTest::awaitServing);
+    return members;
+  }
+
   @Test
   void threeNodesServeOneHistoryWithOneOwner() {
     Member a = join(config());
@@ -126,14 +136,8 @@ class ClusterTest {
 
   @Test
   void ownerDeathLosesNoAcknowledgedBatchAndSurvivorsConverge() {
-    Member a = join(config());
-    Member b = join(config());
-    Member c = join(config());
-    for (Member member : List.of(a, b, c)) {
-      awaitServing(member);
-    }
+    List<Member> survivors = threeServing();
     Member owner = owner();
-    List<Member> survivors = new ArrayList<>(List.of(a, b, c));
     survivors.remove(owner);
     PollStream subscriber = Await.await(survivors.get(0).http().pollOk(Q));
     Await.await(subscriber.line(0));
@@ -166,6 +170,44 @@ class ClusterTest {
     }
     // The open subscriber converges, by following or by being reset: its next stream holds all 40.
     Await.await(subscriber.close());
+  }
+
+  @Test
+  void retriesAfterTheOwnerDiedAreAnsweredFromTheReplicatedKeysNotAppliedAgain() {
+    List<Member> survivors = threeServing();
+    Member owner = owner();
+    survivors.remove(owner);
+    String epochBefore = info(owner).getString("epoch");
+    for (int i = 0; i < 10; i++) {
+      HttpReply reply = Await.await(survivors.get(i % 2).http().publish(Q, record(i, "once"), "fail-over-" + i));
+      assertEquals(200, reply.status(), reply::toString);
+    }
+    // The same batch twice at once: the second arrives while the first is being stored, or after.
+    DeliveryOptions twice = new DeliveryOptions().addHeader(Addresses.IDEMPOTENCY_KEY, "at-once");
+    var first = survivors.get(0).vertx().eventBus().<JsonObject>request(Addresses.apply(Q), record(10, "once"), twice);
+    var second = survivors.get(0).vertx().eventBus().<JsonObject>request(Addresses.apply(Q), record(10, "once"), twice);
+    assertEquals(11, Await.await(first).body().getLong("seq"));
+    assertEquals(11, Await.await(second).body().getLong("seq"), "the second answered with the first's seq");
+    assertEquals(true, Await.await(second).body().getBoolean("duplicate"));
+    cluster.kill(owner);
+    for (Member survivor : survivors) {
+      awaitServing(survivor);
+    }
+    for (int i = 0; i < 10; i++) {
+      int key = i;
+      Member through = survivors.get((i + 1) % 2); // the other node than the first time
+      HttpReply retry = Await.await(Await.eventually(through.vertx(), "retry " + i, 200, 100,
+          () -> through.http().publish(Q, record(key, "once"), "fail-over-" + key), reply -> reply.status() != 503),
+          java.time.Duration.ofSeconds(60));
+      assertEquals(200, retry.status(), retry::toString);
+      assertEquals("true", retry.headers().get("Idempotent-Replayed"), "batch " + i + " answered from its key");
+    }
+    JsonObject onTheBus = Await.await(survivors.get(0).vertx().eventBus().<JsonObject>request(Addresses.apply(Q),
+        record(3, "once"), new DeliveryOptions().addHeader(Addresses.IDEMPOTENCY_KEY, "fail-over-3"))).body();
+    assertEquals(epochBefore, onTheBus.getString("epoch"), "the original epoch, before the fail-over");
+    assertEquals(4, onTheBus.getLong("seq"));
+    assertNotEquals(epochBefore, info(survivors.get(0)).getString("epoch"));
+    assertEquals(11, info(survivors.get(0)).getLong("seq"), "no retry was applied again");
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.syncbus.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The reload policy (README, "Reloading the configuration"): each setting only a restart applies is
- * reported by its path and kept as it runs; every other setting is taken from the file; queues are
- * added and removed; an unchanged file changes nothing.
+ * reported by its path and kept as it runs; every other setting is taken from the file and named
+ * among those changed; queues are added and removed; an unchanged file changes nothing.
  */
 class ReloadPolicyTest {
   /** The running node: two queues, one of each type, a JWT key, both bridges off. */
@@ -89,8 +90,11 @@ class ReloadPolicyTest {
     ReloadPolicy.Outcome reload = ReloadPolicy.apply(running, running());
     assertEquals(running, reload.effective());
     assertEquals(List.of(), reload.ignored());
+    assertEquals(List.of(), reload.changed());
     assertEquals(List.of(), reload.added());
     assertEquals(List.of(), reload.removed());
+    assertTrue(reload.changesNothing());
+    assertEquals("no change", reload.summary());
   }
 
   /** One row per setting only a restart applies: the edit, and the paths reported. */
@@ -114,17 +118,21 @@ class ReloadPolicyTest {
     ReloadPolicy.Outcome reload = ReloadPolicy.apply(running, edited(edit));
     assertEquals(Arrays.asList(paths.split(" ")), reload.ignored());
     assertEquals(running, reload.effective());
+    assertEquals("no change", reload.summary(), "what waits for a restart changes nothing now");
   }
 
-  /** One row per setting a reload applies: the edit is taken whole and nothing is reported. */
+  /**
+   * One row per setting a reload applies: the edit is taken whole, nothing is reported as waiting,
+   * and the paths changed are named (a secret by its path only).
+   */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       http.maxBodyBytes                | {"http":{"maxBodyBytes":1048576}}
-      queues.Q.secrets                 | {"queues":{"default":{"secrets":{"publish":"pub-9","subscribe":"sub-9"}}}}
-      queues.Q.retain                  | {"queues":{"presence":{"retain":{"batches":10,"bytes":1024}}}}
-      queues.Q.limits                  | {"queues":{"default":{"limits":{"records":10,"bytes":4096}}}}
+      queues.default.secrets.publish queues.default.secrets.subscribe | {"queues":{"default":{"secrets":{"publish":"pub-9","subscribe":"sub-9"}}}}
+      queues.presence.retain.batches queues.presence.retain.bytes     | {"queues":{"presence":{"retain":{"batches":10,"bytes":1024}}}}
+      queues.default.limits.records queues.default.limits.bytes       | {"queues":{"default":{"limits":{"records":10,"bytes":4096}}}}
       auth.jwt.keys                    | {"auth":{"jwt":{"keys":[{"algorithm":"HS512","secret":"jwt-2"}]}}}
-      auth.jwt.issuer and audience     | {"auth":{"jwt":{"issuer":"i2","audience":"a2"}}}
+      auth.jwt.issuer auth.jwt.audience | {"auth":{"jwt":{"issuer":"i2","audience":"a2"}}}
       auth.timeTokens.ttlSeconds       | {"auth":{"timeTokens":{"ttlSeconds":30}}}
       auth.timeTokens.maxSkewSeconds   | {"auth":{"timeTokens":{"maxSkewSeconds":5}}}
       auth.secretOverlapSeconds        | {"auth":{"secretOverlapSeconds":60}}
@@ -132,12 +140,15 @@ class ReloadPolicyTest {
       sse.keepAliveSeconds             | {"sse":{"keepAliveSeconds":30}}
       reload.scanSeconds               | {"reload":{"scanSeconds":1}}
       log.level                        | {"log":{"level":"DEBUG"}}
+      log.format                       | {"log":{"format":"json"}}
       """)
-  void liveSettingIsTaken(String setting, String edit) {
+  void liveSettingIsTakenAndNamed(String paths, String edit) {
     SyncbusConfig next = edited(edit);
     ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), next);
     assertEquals(List.of(), reload.ignored());
     assertEquals(next, reload.effective());
+    assertEquals(Arrays.asList(paths.split(" ")), reload.changed());
+    assertEquals("changed " + paths.replace(" ", ", "), reload.summary());
   }
 
   @Test
@@ -187,6 +198,20 @@ class ReloadPolicyTest {
     assertEquals(List.of(), reload.ignored());
     assertEquals(List.of("default", "rooms"), List.copyOf(reload.effective().queues().keySet()));
     assertEquals(next.queue("rooms"), reload.effective().queue("rooms"));
+    assertEquals(List.of(), reload.changed(), "a queue added or removed is not a setting changed");
+    assertEquals("queues added [rooms]; queues removed [presence]", reload.summary());
+  }
+
+  @Test
+  void summaryNamesTheSettingsChangedThenTheQueuesAddedNeverAValue() {
+    JsonObject file = new JsonObject(RUNNING).mergeIn(new JsonObject("""
+        {"auth": {"timeTokens": {"ttlSeconds": 30}},
+         "queues": {"default": {"secrets": {"publish": "pub-secret-9"}, "limits": {"records": 10}}}}"""), true);
+    file.getJsonObject("queues").put("rooms", new JsonObject().put("pk", "room")
+        .put("secrets", new JsonObject().put("publish", "pub-3").put("subscribe", "sub-3")));
+    ReloadPolicy.Outcome reload = ReloadPolicy.apply(running(), SyncbusConfig.parse(file, Map.of()));
+    assertEquals("changed auth.timeTokens.ttlSeconds, queues.default.secrets.publish, queues.default.limits.records; "
+        + "queues added [rooms]", reload.summary());
   }
 
   @Test

@@ -128,7 +128,7 @@ class SyncbusConfigTest {
     assertEquals(SyncbusConfig.TimeTokens.DEFAULT_TTL_SECONDS, config.timeTokens().ttlSeconds());
     assertEquals(SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS, config.timeTokens().maxSkewSeconds());
     assertEquals(SyncbusConfig.Limits.DEFAULT_SUBSCRIBER_BUFFER_BYTES, config.limits().subscriberBufferBytes());
-    assertEquals(SyncbusConfig.DEFAULT_LOG_LEVEL, config.logLevel());
+    assertEquals(new SyncbusConfig.Log(SyncbusConfig.Log.DEFAULT_LEVEL, SyncbusConfig.LogFormat.TEXT), config.log());
     assertEquals(SyncbusConfig.Cluster.DEFAULT_MEMBERS, config.cluster().members());
     assertEquals(Map.of(), config.queues());
   }
@@ -140,7 +140,7 @@ class SyncbusConfigTest {
     assertEquals(8000, SyncbusConfig.Http.DEFAULT_PORT);
     assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_TTL_SECONDS);
     assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS);
-    assertEquals("INFO", SyncbusConfig.DEFAULT_LOG_LEVEL);
+    assertEquals("INFO", SyncbusConfig.Log.DEFAULT_LEVEL);
     assertEquals(3, SyncbusConfig.Cluster.DEFAULT_MEMBERS);
   }
 
@@ -186,6 +186,34 @@ class SyncbusConfigTest {
   }
 
   @Test
+  void idempotencyKeysDefaultToTheLast100000For600Seconds() {
+    assertEquals(new SyncbusConfig.Idempotency(100_000, 600), parse(oneQueueWithSecrets("""
+        {"pk": "id"}""")).queue("q").idempotency());
+    assertEquals(new SyncbusConfig.Idempotency(10, 30), parse(oneQueueWithSecrets("""
+        {"pk": "id", "idempotency": {"keys": 10, "seconds": 30}}""")).queue("q").idempotency());
+  }
+
+  @Test
+  void metricsNeedAnAdminOnANodeListeningBeyondLoopbackUnlessSaidOtherwise() {
+    assertTrue(parse("""
+        {"http": {"host": "0.0.0.0"}, "queues": {}}""").metricsRequireAdmin());
+    assertFalse(parse("""
+        {"http": {"host": "127.0.0.1"}, "queues": {}}""").metricsRequireAdmin());
+    assertFalse(parse("""
+        {"http": {"host": "0.0.0.0"}, "metrics": {"requireAdmin": false}, "queues": {}}""").metricsRequireAdmin());
+    assertTrue(parse("""
+        {"http": {"host": "::1"}, "metrics": {"requireAdmin": true}, "queues": {}}""").metricsRequireAdmin());
+  }
+
+  @Test
+  void anAdminTokenHasAtLeast16Bytes() {
+    assertEquals("admin.token: at least 16 bytes (it is a password)", refusal("""
+        {"admin": {"token": "short"}, "queues": {}}"""));
+    assertEquals("0123456789abcdef", parse("""
+        {"admin": {"token": "0123456789abcdef"}, "queues": {}}""").admin().token());
+  }
+
+  @Test
   void secretsAreOptionalWhenTokensAreDisabled() {
     SyncbusConfig config = parse("""
         {"auth": {"timeTokens": {"enabled": false}}, "queues": {"q": {"pk": "id"}}}""");
@@ -211,7 +239,7 @@ class SyncbusConfigTest {
     assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 16_777_216L, List.of(), 60, null), config.http());
     assertEquals(new SyncbusConfig.TimeTokens(true, 120, 120), config.timeTokens());
     assertEquals(new SyncbusConfig.Limits(4_194_304L, SyncbusConfig.Limits.AUTOMATIC, 0, 10, 4096, SyncbusConfig.Limits.AUTOMATIC), config.limits());
-    assertEquals("INFO", config.logLevel());
+    assertEquals("INFO", config.log().level());
     assertEquals(List.of("default", "presence"), List.copyOf(config.queues().keySet()));
 
     SyncbusConfig.Queue queue = config.queue("default");
@@ -253,7 +281,15 @@ class SyncbusConfigTest {
   @Test
   void logLevelIsCaseInsensitive() {
     assertEquals("DEBUG", parse("""
-        {"log": {"level": "debug"}}""").logLevel());
+        {"log": {"level": "debug"}}""").log().level());
+  }
+
+  @Test
+  void logFormatIsTextOrJson() {
+    assertEquals(SyncbusConfig.LogFormat.JSON, parse("""
+        {"log": {"format": "json"}}""").log().format());
+    assertEquals(SyncbusConfig.LogFormat.TEXT, parse("""
+        {"log": {"format": "text"}}""").log().format());
   }
 
   // --- errors name the setting's path --------------------------------------------------------
@@ -289,6 +325,7 @@ class SyncbusConfigTest {
       a queue name with a slash        | {"queues":{"bad/name":{"pk":"id"}}}        | queues.bad/name: bad queue name (expected 1 to 64 of A-Z a-z 0-9 _ -)
       an empty queue name              | {"queues":{"":{"pk":"id"}}}                | queues.: bad queue name (expected 1 to 64 of A-Z a-z 0-9 _ -)
       an unknown log level             | {"log":{"level":"LOUD"}}                   | log.level: expected one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF], got LOUD
+      an unknown log format            | {"log":{"format":"xml"}}                   | log.format: expected "text" or "json", got "xml"
       a subscriber buffer below 1 KiB  | {"limits":{"subscriberBufferBytes":10}}    | limits.subscriberBufferBytes: must be between 1024 and 9223372036854775807, got 10
       a cluster of no member           | {"cluster":{"members":0}}                  | cluster.members: must be between 1 and 13, got 0
       a cluster beyond Hazelcast's backups | {"cluster":{"members":14}}             | cluster.members: must be between 1 and 13, got 14
@@ -326,6 +363,9 @@ class SyncbusConfigTest {
       a record bound of 0                    | {"pk":"id","limits":{"records":0}}                   | queues.q.limits.records: must be between 1 and 2147483647, got 0
       a byte bound of 0                      | {"pk":"id","limits":{"bytes":0}}                     | queues.q.limits.bytes: must be between 1 and 9223372036854775807, got 0
       a misspelt queue limit                 | {"pk":"id","limits":{"size":5}}                      | queues.q.limits.size: unknown setting
+      no idempotency keys                    | {"pk":"id","idempotency":{"keys":0}}                 | queues.q.idempotency.keys: must be between 1 and 10000000, got 0
+      a key window over a week               | {"pk":"id","idempotency":{"seconds":604801}}         | queues.q.idempotency.seconds: must be between 1 and 604800, got 604801
+      a misspelt idempotency setting         | {"pk":"id","idempotency":{"ttl":5}}                  | queues.q.idempotency.ttl: unknown setting
       """)
   void queueRefusedNamingTheSetting(String rule, String queue, String message) {
     assertEquals(message, refusal(oneQueueWithSecrets(queue)));

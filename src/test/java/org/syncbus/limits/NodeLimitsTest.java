@@ -57,12 +57,14 @@ class NodeLimitsTest {
         new SyncbusConfig.Secrets("p", "s"),
         new SyncbusConfig.Backlog(SyncbusConfig.BacklogType.NONE, null, null, Duration.ofMillis(500),
             Duration.ofSeconds(30), Duration.ofSeconds(30)),
-        new SyncbusConfig.Retain(10_000, retainBytes), new SyncbusConfig.QueueLimits(records, bytes));
+        new SyncbusConfig.Retain(10_000, retainBytes), new SyncbusConfig.QueueLimits(records, bytes),
+        new SyncbusConfig.Idempotency(SyncbusConfig.Idempotency.DEFAULT_KEYS, 600));
   }
 
   @Test
-  void aQueueMayHoldItsRecordsItsBytesCopiesAndItsRetainedLog() {
-    assertEquals(10_000 * NodeLimits.RECORD_HEAP_BYTES + 64 * MB * NodeLimits.BACKLOG_BYTE_COPIES + 8 * MB,
+  void aQueueMayHoldItsRecordsItsBytesCopiesItsRetainedLogAndItsKeys() {
+    assertEquals(10_000 * NodeLimits.RECORD_HEAP_BYTES + 64 * MB * NodeLimits.BACKLOG_BYTE_COPIES + 8 * MB
+        + SyncbusConfig.Idempotency.DEFAULT_KEYS * NodeLimits.KEY_HEAP_BYTES,
         NodeLimits.heapBound(queue("q", 10_000, 64 * MB, 8 * MB)), 0.5);
   }
 
@@ -78,9 +80,10 @@ class NodeLimitsTest {
     List<SyncbusConfig.Queue> queues = List.of(queue("default", 100_000, 32 * MB, 64 * MB),
         queue("presence", 100_000, 32 * MB, 64 * MB));
 
-    assertEquals("queues: their bounds let them hold about 628 MB of heap (default 314 MB, presence 314 MB; each "
-        + "limits.records x 1280 bytes + limits.bytes x 4 + retain.bytes), more than the maximum heap of 512 MB: "
-        + "lower queues.Q.limits.records, queues.Q.limits.bytes or queues.Q.retain.bytes, or raise -Xmx "
+    assertEquals("queues: their bounds let them hold about 683 MB of heap (default 342 MB, presence 342 MB; each "
+        + "limits.records x 1280 bytes + limits.bytes x 4 + retain.bytes + idempotency.keys x 288), more than the "
+        + "maximum heap of 512 MB: lower queues.Q.limits.records, queues.Q.limits.bytes, queues.Q.retain.bytes or "
+        + "queues.Q.idempotency.keys, or raise -Xmx "
         + "(README, \"Sizing the heap\")", node.queuesOverHeap(queues));
   }
 

@@ -2,26 +2,13 @@ package org.syncbus.partition;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-import javax.xml.transform.OutputKeys;
-import javax.xml.transform.Transformer;
-import javax.xml.transform.TransformerException;
-import javax.xml.transform.TransformerFactory;
-import javax.xml.transform.dom.DOMSource;
-import javax.xml.transform.stream.StreamResult;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
-import org.xml.sax.SAXException;
+import org.syncbus.testing.ClusterXml;
 
 /**
  * Three syncbus nodes, one per namespace of {@link Namespaces}, started from the packaged jar with
@@ -46,9 +33,7 @@ final class NetCluster implements AutoCloseable {
   static final String PK = "id";
   private static final int HAZELCAST_PORT = 5701;
   private static final Path JAR = Path.of("target", "syncbus.jar").toAbsolutePath();
-  private static final Path SHIPPED_CLUSTER_XML = Path.of("conf", "cluster.xml");
   private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
-  private static final String HAZELCAST_SCHEMA = "http://www.hazelcast.com/schema/config";
   private static final Map<String, String> HAZELCAST_PROPERTIES = Map.of(
       "hazelcast.heartbeat.interval.seconds", "1",
       "hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS),
@@ -103,78 +88,11 @@ final class NetCluster implements AutoCloseable {
 
   /** The shipped {@code conf/cluster.xml} made into node {@code node}'s file on the test network. */
   static String clusterXml(Namespaces network, int node, String clusterName) throws IOException {
-    try {
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setNamespaceAware(true);
-      Document document = factory.newDocumentBuilder().parse(SHIPPED_CLUSTER_XML.toFile());
-      Element root = document.getDocumentElement();
-      child(root, "cluster-name").setTextContent(clusterName);
-      Element properties = child(root, "properties");
-      HAZELCAST_PROPERTIES.forEach((name, value) -> property(properties, name).setTextContent(value));
-      Element networkElement = child(root, "network");
-      // One port per namespace, named with each member: without a port, Hazelcast tries three per
-      // address, and its split-brain search waits 5 s on each port that does not answer, which
-      // would delay the merge after the heal by half a minute.
-      Element port = child(networkElement, "port");
-      port.setAttribute("auto-increment", "false");
-      port.setTextContent(Integer.toString(HAZELCAST_PORT));
-      Element tcpIp = child(child(networkElement, "join"), "tcp-ip");
-      tcpIp.setAttribute("enabled", "true");
-      removeChildren(tcpIp);
-      for (int i = 1; i <= Namespaces.NODES; i++) {
-        tcpIp.appendChild(element(document, "member", network.clusterAddress(i) + ":" + HAZELCAST_PORT));
-      }
-      Element interfaces = child(networkElement, "interfaces");
-      interfaces.setAttribute("enabled", "true");
-      removeChildren(interfaces);
-      interfaces.appendChild(element(document, "interface", network.clusterAddress(node)));
-      Transformer transformer = TransformerFactory.newInstance().newTransformer();
-      transformer.setOutputProperty(OutputKeys.INDENT, "yes");
-      StringWriter text = new StringWriter();
-      transformer.transform(new DOMSource(document), new StreamResult(text));
-      return text.toString();
-    } catch (ParserConfigurationException | SAXException | TransformerException e) {
-      throw new IOException("cannot make a node's cluster.xml from " + SHIPPED_CLUSTER_XML + ": " + e.getMessage(), e);
+    List<String> members = new ArrayList<>();
+    for (int i = 1; i <= Namespaces.NODES; i++) {
+      members.add(network.clusterAddress(i) + ":" + HAZELCAST_PORT);
     }
-  }
-
-  /** The first child element {@code name} of {@code parent}, made if there is none. */
-  private static Element child(Element parent, String name) {
-    NodeList children = parent.getElementsByTagNameNS(HAZELCAST_SCHEMA, name);
-    for (int i = 0; i < children.getLength(); i++) {
-      if (children.item(i).getParentNode() == parent) {
-        return (Element) children.item(i);
-      }
-    }
-    Element made = parent.getOwnerDocument().createElementNS(HAZELCAST_SCHEMA, name);
-    parent.appendChild(made);
-    return made;
-  }
-
-  private static Element property(Element properties, String name) {
-    NodeList children = properties.getElementsByTagNameNS(HAZELCAST_SCHEMA, "property");
-    for (int i = 0; i < children.getLength(); i++) {
-      Element property = (Element) children.item(i);
-      if (property.getAttribute("name").equals(name)) {
-        return property;
-      }
-    }
-    Element made = properties.getOwnerDocument().createElementNS(HAZELCAST_SCHEMA, "property");
-    made.setAttribute("name", name);
-    properties.appendChild(made);
-    return made;
-  }
-
-  private static Element element(Document document, String name, String text) {
-    Element element = document.createElementNS(HAZELCAST_SCHEMA, name);
-    element.setTextContent(text);
-    return element;
-  }
-
-  private static void removeChildren(Element parent) {
-    for (Node child = parent.getFirstChild(); child != null; child = parent.getFirstChild()) {
-      parent.removeChild(child);
-    }
+    return ClusterXml.forNode(clusterName, network.clusterAddress(node), HAZELCAST_PORT, members, HAZELCAST_PROPERTIES);
   }
 
   List<NetNode> nodes() {

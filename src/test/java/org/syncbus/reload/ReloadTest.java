@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.Node;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.FakeClock;
@@ -118,6 +119,30 @@ class ReloadTest extends IntegrationTest {
     String other = "[{\"type\":\"update\",\"data\":{\"id\":3}}]";
     assertEquals(200, await(node.postUpdate(TestNode.updatePath(Q), other, Tokens.update("pub", other))).status());
     assertEquals(other, await(onDefault.line(1)), "the other queue's stream was untouched");
+  }
+
+  /**
+   * README, "Reloading the configuration": a reload logs one line naming the settings it changed
+   * by their paths, never a value; a SIGHUP on an unchanged file logs that nothing changed.
+   */
+  @Test
+  void reloadLogsTheSettingsChangedByPathAndSighupOnAnUnchangedFileLogsNoChange() throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    LogCapture log = closeAfter(LogCapture.of("org.syncbus.Reloader"));
+    JsonObject queues = new JsonObject().put(Q, queue("id", "pub", "sub"));
+    startFromFile(config(queues, 0), file);
+
+    Node.of(vertx).reload();
+    assertEquals("configuration reloaded: no change", await(log.message(line -> line.startsWith("configuration reloaded"))));
+
+    JsonObject edited = config(new JsonObject().put(Q, queue("id", "pub", "sub-rotated")
+        .put("limits", new JsonObject().put("records", 10))), 0);
+    edited.getJsonObject("auth").put("timeTokens", new JsonObject().put("ttlSeconds", 30));
+    edit(file, edited);
+    assertEquals("configuration reloaded: changed auth.timeTokens.ttlSeconds, queues.default.secrets.subscribe, "
+        + "queues.default.limits.records", await(log.message(line -> line.startsWith("configuration reloaded: changed"))));
+    assertEquals(2, log.messages().stream().filter(line -> line.startsWith("configuration reloaded")).count(),
+        () -> "one line per reload: " + log.messages());
   }
 
   @Test

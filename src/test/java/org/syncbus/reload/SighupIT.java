@@ -15,9 +15,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.testing.ProcessLog;
 import org.syncbus.testing.Tokens;
 
-/** SIGHUP makes the packaged server read its configuration file at once, and does not kill it. */
+/**
+ * SIGHUP makes the packaged server read its configuration file at once, and does not kill it; each
+ * SIGHUP logs one line of its outcome, an unchanged file included.
+ */
 class SighupIT {
   private static final Path JAR = Path.of("target", "syncbus.jar");
 
@@ -50,15 +54,25 @@ class SighupIT {
       assertEquals(200, statusWithin(http, port, "/__ping", server));
       assertEquals(404, status(http, port, "/queues/added/info" + Tokens.pollQuery(Tokens.poll("s"))));
       Files.writeString(file, config(port, queue("default") + ", " + queue("added")));
-      new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      hangUp(server);
       assertEquals(200, statusWithin(http, port, "/queues/added/info" + Tokens.pollQuery(Tokens.poll("s")), server),
           "the scan period is an hour: only SIGHUP can have reloaded it");
+      ProcessLog log = new ProcessLog(server, dir.resolve("server.log"));
+      String added = "configuration reloaded: queues added [added]";
+      log.await(added, line -> line.endsWith(added), Duration.ofSeconds(20));
+      hangUp(server);
+      String unchanged = "configuration reloaded: no change";
+      log.await(unchanged, line -> line.endsWith(unchanged), Duration.ofSeconds(20));
       assertTrue(server.isAlive(), "SIGHUP does not stop the server");
     } finally {
       server.destroy();
       assertTrue(server.waitFor(20, TimeUnit.SECONDS));
     }
     assertEquals(0, server.exitValue(), Files.readString(dir.resolve("server.log")));
+  }
+
+  private static void hangUp(Process server) throws Exception {
+    new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor(10, TimeUnit.SECONDS);
   }
 
   private static int status(HttpClient http, int port, String path) throws IOException, InterruptedException {

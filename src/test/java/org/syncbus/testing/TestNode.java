@@ -165,6 +165,16 @@ public final class TestNode {
     return postUpdate(updatePath(queue), batch, secret.isEmpty() ? null : Tokens.update(secret, batch));
   }
 
+  /** Publishes as {@link #publish} does, with one {@code Idempotency-Key} header per key given. */
+  public Future<HttpReply> publish(String queue, String batch, String... idempotencyKeys) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/x-www-form-urlencoded");
+    for (String key : idempotencyKeys) {
+      headers.add("Idempotency-Key", key);
+    }
+    String form = "data=" + Tokens.encode(batch) + "&hmac=" + Tokens.encode(Tokens.update(publishSecret(queue), batch));
+    return send(HttpMethod.POST, updatePath(queue), headers, Buffer.buffer(form, "UTF-8"));
+  }
+
   /** Publishes and fails unless the node answers 200. */
   public Future<Void> publishOk(String queue, String batch) {
     return publish(queue, batch).compose(reply -> reply.status() == 200

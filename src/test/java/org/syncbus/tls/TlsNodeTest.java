@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -132,9 +133,12 @@ class TlsNodeTest extends IntegrationTest {
   @Test
   void theJavaClientRefusesANodeWhoseCertificateItDoesNotTrust() {
     TestNode node = start(httpsNode(TestCertificates.tls(server)), TestCertificates.trusting(ca));
+    // With the default retry window: an untrusted certificate stays untrusted, so it is not retried.
     SyncClient untrusting = client(node, new SyncClientOptions("https://x").setTrustPemPath(otherCa.cert().toString()));
-    SyncException refused = assertInstanceOf(SyncException.class, Await.awaitFailure(untrusting.sendUpdates(BATCH)));
+    SyncException refused = assertInstanceOf(SyncException.class,
+        Await.awaitFailure(untrusting.sendUpdates(BATCH)));
     assertFalse(refused.isRefusal(), "not a refusal of the node: no request was made");
+    assertFalse(refused.isTransient(), "a failed handshake is not retried");
     assertTrue(refused.getMessage().startsWith("cannot reach https://127.0.0.1:" + node.port()), refused.getMessage());
   }
 
@@ -146,7 +150,8 @@ class TlsNodeTest extends IntegrationTest {
         .setKeyCertPemPaths(client.cert().toString(), client.key().toString()));
     await(presenting.sendUpdates(BATCH));
 
-    SyncClient anonymous = client(node, new SyncClientOptions("https://x").setTrustPemPath(ca.cert().toString()));
+    SyncClient anonymous = client(node, new SyncClientOptions("https://x").setTrustPemPath(ca.cert().toString())
+        .setRetryFor(Duration.ZERO));
     SyncException refused = assertInstanceOf(SyncException.class, Await.awaitFailure(anonymous.sendUpdates(BATCH)));
     assertFalse(refused.isRefusal(), refused.getMessage());
   }
