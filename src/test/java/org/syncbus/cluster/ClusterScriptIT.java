@@ -37,6 +37,7 @@ class ClusterScriptIT {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> processes = new ArrayList<>();
   private int httpBase;
+  private int hazelcastBase;
 
   @AfterEach
   void stopEverything() throws Exception {
@@ -58,6 +59,7 @@ class ClusterScriptIT {
     Map<String, String> env = builder.environment();
     env.put("SYNCBUS_CLUSTER_DIR", dir.toString());
     env.put("SYNCBUS_HTTP_PORT", Integer.toString(httpBase));
+    env.put("SYNCBUS_HAZELCAST_PORT", Integer.toString(hazelcastBase));
     env.put("JAVA_OPTS", "-Dvertx.hazelcast.config=" + clusterXml());
     return builder;
   }
@@ -119,7 +121,9 @@ class ClusterScriptIT {
   @Test
   void survivorsKeepRunningWhenANodeDiesAndTheNodeRejoinsOnRestart() throws Exception {
     httpBase = freeBase();
-    Process cluster = script("3", "-conf", config().toString()).start();
+    hazelcastBase = freeBase();
+    Process cluster = script("3", "-conf", config().toString())
+        .redirectOutput(dir.resolve("script.out").toFile()).start();
     processes.add(cluster);
     for (int node = 0; node < 3; node++) {
       awaitHealthy(node, cluster);
@@ -146,7 +150,8 @@ class ClusterScriptIT {
     for (int node = 0; node < nodes.size(); node++) {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (!gone(nodes.get(node))) {
-        assertTrue(System.nanoTime() < deadline, "node " + node + " still runs after the script stopped: " + log(node));
+        assertTrue(System.nanoTime() < deadline, "node " + node + " still runs after the script stopped; the script said: "
+            + Files.readString(dir.resolve("script.out")) + "\nthe node: " + log(node));
         Thread.onSpinWait();
         cluster.waitFor(100, TimeUnit.MILLISECONDS); // the script has exited: a bounded pause between looks
       }
