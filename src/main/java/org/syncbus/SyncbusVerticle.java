@@ -18,6 +18,7 @@ import org.syncbus.cluster.HazelcastMembership;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
+import org.syncbus.config.Exposure;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.EdgeResources;
@@ -121,25 +122,26 @@ public final class SyncbusVerticle extends VerticleBase {
     SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
     ServerTls bridgeTls = tcp.enabled() ? ServerTls.of(vertx, running, SyncbusConfig.Tls.BRIDGE_TCP, tcp.tls()) : ServerTls.plain();
     certificates = List.of(edges.tls(), bridgeTls);
-    // Certificates first: a bad one stops start-up, with its one line, before anything is logged,
-    // loaded or opened.
+    NodeLimits limits = edges.limits();
+    stopFollowing = running.follow(context, next -> {
+      limits.reconfigure(next.limits());
+      edges.metrics().enable(next.metrics().enabled());
+    });
+    // Certificates, then the ports, then the owners: whatever stops start-up (a bad certificate, a
+    // port in use) does so with its one line before any queue is loaded or owned, and the node says
+    // what it serves (with its warnings) only once it does.
     return Future.all(certificates.stream().map(ServerTls::load).toList())
-        .compose(v -> {
-          warnAbout(config);
-          NodeLimits limits = edges.limits();
-          limits.warnAboutQueues(config.queues().values());
-          stopFollowing = running.follow(context, next -> {
-            limits.reconfigure(next.limits());
-            edges.metrics().enable(next.metrics().enabled());
-          });
-          return replications(config, edges.metrics());
-        })
+        .compose(v -> deployEdge(running))
+        .compose(v -> tcp.enabled()
+            ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture())
+        .compose(v -> replications(config, edges.metrics()))
         .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications, edges.metrics()))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
-        .compose(owners -> (tcp.enabled()
-            ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture()).map(owners))
-        .compose(owners -> deployEdge(running).map(owners))
-        .onSuccess(owners -> watchFiles(running, owners));
+        .onSuccess(owners -> {
+          watchFiles(running, owners);
+          limits.warnAboutQueues(config.queues().values());
+          announce(config);
+        });
   }
 
   /**
@@ -203,7 +205,12 @@ public final class SyncbusVerticle extends VerticleBase {
     });
   }
 
-  private static void warnAbout(SyncbusConfig config) {
+  /** What the node serves, once it does, after what it should warn about. */
+  private void announce(SyncbusConfig config) {
+    String weak = Exposure.warning(config);
+    if (weak != null) {
+      LOG.warning(weak);
+    }
     if (!config.timeTokens().enabled()) {
       LOG.warning("auth.timeTokens.enabled is false: anyone can publish and subscribe (development only)");
     }
@@ -217,6 +224,6 @@ public final class SyncbusVerticle extends VerticleBase {
       LOG.warning("queues: none configured; this node serves no queue");
     }
     LOG.log(Level.INFO, "serving queues {0} on {1}:{2,number,#}",
-        new Object[] {config.queues().keySet(), config.http().host(), config.http().port()});
+        new Object[] {config.queues().keySet(), config.http().host(), node.httpPort()});
   }
 }

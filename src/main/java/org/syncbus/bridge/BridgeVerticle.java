@@ -75,8 +75,7 @@ public final class BridgeVerticle extends VerticleBase {
         .connectHandler(socket -> accept(socket, guard, access));
     sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
     return server.listen()
-        .recover(error -> Future.failedFuture(new ConfigException("bridges.tcp.port: cannot listen on "
-            + tcp.host() + ":" + tcp.port() + " (" + error.getMessage() + ")")))
+        .recover(error -> Future.failedFuture(ConfigException.cannotListen("bridges.tcp", tcp.host(), tcp.port(), error)))
         .onSuccess(s -> {
           stopFollowingTls = tls.follow(s::updateSSLOptions);
           LOG.info(() -> "TCP event-bus bridge on " + tcp.host() + ":" + s.actualPort());

@@ -19,10 +19,16 @@ import java.util.regex.Pattern;
  * first by the verifier, so that a reload swaps in a configuration whose every part works, or
  * nothing (README, "Reloading the configuration"). Which of its settings a reload may apply is
  * decided by {@link ReloadPolicy}.
+ *
+ * <p>"Valid" also means safe where it listens: a configuration that would open the node beyond this
+ * machine without authentication, or with secrets anyone can guess, is refused ({@link Exposure}).
+ * Every address defaults to loopback, so a node is reachable from the network only once its file
+ * (or {@value #ENV_HTTP_HOST}) says so.
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
                             Sse sse, Bridges bridges, Reload reload, Cluster cluster, Log log,
                             Metrics metrics, Admin admin, Map<String, Queue> queues) {
+  public static final String ENV_HTTP_HOST = "SYNCBUS_HTTP_HOST";
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
@@ -37,7 +43,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    */
   public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins, long idleTimeoutSeconds,
                      Tls tls) {
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
     public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
@@ -367,7 +373,9 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    SyncbusConfig config = new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    Exposure.check(config);
+    return config;
   }
 
   private static Admin admin(Settings node) {
@@ -395,7 +403,11 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   }
 
   private static Http http(Settings node, Map<String, String> env) {
-    String host = node.string("host", Http.DEFAULT_HOST);
+    String host = Hosts.check(node.path("host"), node.string("host", Http.DEFAULT_HOST));
+    String hostOverride = env.get(ENV_HTTP_HOST);
+    if (hostOverride != null) {
+      host = Hosts.check(ENV_HTTP_HOST, hostOverride.trim());
+    }
     int port = (int) node.longValue("port", Http.DEFAULT_PORT, 0, 65535);
     String override = env.get(ENV_HTTP_PORT);
     if (override != null) {
@@ -459,7 +471,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     if (override != null) {
       port = portFromEnv(ENV_BRIDGE_TCP_PORT, override);
     }
-    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), tcpNode.string("host", TcpBridge.DEFAULT_HOST), port,
+    String host = Hosts.check(tcpNode.path("host"), tcpNode.string("host", TcpBridge.DEFAULT_HOST));
+    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), host, port,
         tcpNode.longValue("maxConnectionsPerAddress", 0, 0, Integer.MAX_VALUE), tls(tcpNode));
     tcpNode.rejectUnknown();
     Settings sockjsNode = node.child("sockjs");
@@ -493,7 +506,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       default -> throw new ConfigException(tls.path("clientAuth") + ": expected none, request or required, got " + authName);
     };
     if (clientAuth != ClientAuth.NONE && clientCa == null) {
-      throw new ConfigException(tls.path("clientCaPath") + ": missing (needed with clientAuth " + authName + ")");
+      throw tls.missing("clientCaPath", "needed with clientAuth " + authName);
     }
     tls.rejectUnknown();
     return new Tls(cert, key, clientCa, clientAuth);
@@ -536,7 +549,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     Duration ttl = null;
     if (type == QueueType.EXPIRING) {
       if (!node.has("ttlSeconds")) {
-        throw new ConfigException(node.path("ttlSeconds") + ": missing (required by type \"expiring\")");
+        throw node.missing("ttlSeconds", "required by type \"expiring\"");
       }
       ttl = Duration.ofSeconds(node.longValue("ttlSeconds", 0, 1, 31_536_000));
     } else if (node.has("ttlSeconds")) {

@@ -143,8 +143,7 @@ public final class HttpVerticle extends VerticleBase {
     stopFollowing = running.follow(context, this::reconfigure);
     return Future.all(edges.values().stream().map(QueueEdge::start).toList())
         .compose(v -> server.listen())
-        .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
-            + http.host() + ":" + http.port() + " (" + error.getMessage() + ")")))
+        .recover(error -> Future.failedFuture(ConfigException.cannotListen("http", http.host(), http.port(), error)))
         .onSuccess(s -> {
           stopFollowingTls = shared.tls().follow(s::updateSSLOptions);
           followCluster();
@@ -315,7 +314,7 @@ public final class HttpVerticle extends VerticleBase {
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
       edge.subscribe(response, ctx.request().connection(), String.valueOf(ctx.request().remoteAddress()), format,
-          resumeFrom);
+          resumeFrom, ChunkWriter.of(ctx.request()));
     });
   }
 

@@ -235,10 +235,12 @@ final class QueueEdge {
 
   /**
    * Opens a stream on {@code response}: the backlog now (or, when {@code since} can be resumed
-   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}.
+   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}. Batches
+   * go out as chunks framed once for every subscriber through {@code chunks}, when there is one.
    */
-  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since) {
-    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format);
+  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since,
+                 ChunkWriter chunks) {
+    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format, chunks);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
     kindOf(subscriber).incrementAndGet();
@@ -355,11 +357,12 @@ final class QueueEdge {
     for (Subscriber subscriber : subscribers) {
       Buffer line = framed.framed(subscriber.format());
       bytes += line.length();
-      if (!subscriber.send(line)) {
+      if (!subscriber.send(line, framed)) {
         behind = behind == null ? new ArrayList<>() : behind;
         behind.add(subscriber);
       }
     }
+    framed.release();
     meters.delivered(subscribers.size(), bytes);
     countState();
     if (behind != null) {
