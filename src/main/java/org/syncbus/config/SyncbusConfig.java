@@ -435,12 +435,27 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
     long maxBody = node.longValue("maxBodyBytes", Http.DEFAULT_MAX_BODY_BYTES, 1024, Integer.MAX_VALUE);
     Settings cors = node.child("cors");
-    List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
+    List<String> origins = allowedOrigins(cors);
     cors.rejectUnknown();
     long idle = node.longValue("idleTimeoutSeconds", Http.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 86_400);
     Tls tls = tls(node);
     node.rejectUnknown();
     return new Http(host, port, maxBody, origins, idle, tls);
+  }
+
+  /**
+   * The origins whose pages may make cross-origin requests, each by name: {@code "*"} (every
+   * origin) is refused, because the listed origins are allowed credentials (sockjs-client sends
+   * them), and a server must never allow credentials to every site.
+   */
+  private static List<String> allowedOrigins(Settings cors) {
+    List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
+    int wildcard = origins.indexOf("*");
+    if (wildcard >= 0) {
+      throw new ConfigException(cors.path("allowedOrigins") + "[" + wildcard
+          + "]: \"*\" is not accepted: list each origin, e.g. \"https://app.example.com\"");
+    }
+    return origins;
   }
 
   private static final Set<String> SECRET_ALGORITHMS = Set.of("HS256", "HS384", "HS512");

@@ -218,8 +218,14 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     if (!config.http().allowedOrigins().isEmpty()) {
+      // Credentials allowed: sockjs-client sends its requests with credentials, which a browser
+      // lets a page read only with Access-Control-Allow-Credentials: true. The SockJS handler would
+      // say so itself, but leaves CORS to this handler once it has run, so this one must. Only the
+      // listed origins get it, each echoed by name (the list never holds "*": see SyncbusConfig);
+      // syncbus authenticates with tokens, never cookies, so credentials grant a page nothing more.
       router.route().handler(CorsHandler.create()
           .addOrigins(config.http().allowedOrigins())
+          .allowCredentials(true)
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
           .allowedHeaders(Set.of("Authorization", "Content-Type", Protocol.LAST_EVENT_ID)));
     }

@@ -344,6 +344,7 @@ class SyncbusConfigTest {
       a cluster of no member           | {"cluster":{"members":0}}                  | cluster.members: must be between 1 and 13, got 0
       a cluster beyond Hazelcast's backups | {"cluster":{"members":14}}             | cluster.members: must be between 1 and 13, got 14
       a misspelt cluster setting       | {"cluster":{"size":3}}                     | cluster.size: unknown setting
+      every origin allowed, with "*"   | {"http":{"cors":{"allowedOrigins":["https://a.example","*"]}}} | http.cors.allowedOrigins[1]: "*" is not accepted: list each origin, e.g. "https://app.example.com"
       """)
   void refusedNamingTheSetting(String rule, String json, String message) {
     assertEquals(message, refusal(json));
