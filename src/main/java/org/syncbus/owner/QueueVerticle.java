@@ -92,6 +92,8 @@ public final class QueueVerticle extends VerticleBase {
   private static final int COMPACT_BATCHES = 1000;
   /** …or more bytes than this and than the backlog itself. */
   private static final long COMPACT_MIN_BYTES = 1024 * 1024;
+  /** Batches up to this size are decoded for {@code syncbus.Q.updates} on the event loop; larger ones on a worker. */
+  private static final int INLINE_UPDATE_BYTES = 8 * 1024;
 
   /** The queue's settings as the running configuration has them (reloads change the bounds only). */
   private SyncbusConfig.Queue config;
@@ -126,6 +128,8 @@ public final class QueueVerticle extends VerticleBase {
   private int logBatches;
   private long logBytes;
   private long snapshotBytes;
+  /** Publications on {@code syncbus.Q.updates} waiting on the worker: while there are, the next one waits too. */
+  private int updatesOnWorker;
 
   /** A batch applied (at {@code atMillis}) and numbered, waiting to be stored, then published and acknowledged. */
   private record Pending(long seq, List<Update> batch, List<byte[]> elements, byte[] array, Message<Object> request,
@@ -549,22 +553,37 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   /**
-   * Publishes the batch on the public {@code updates} address. Decoding it into a
-   * {@code JsonArray} is work in proportion to its size, so it is done on a worker, and published
-   * from there: ordered tasks of one context run one after the other, so publications keep the
-   * seq order. (Publishing from a completion callback would not: a task that finished before its
-   * callback was registered runs that callback at once, ahead of earlier ones still queued.)
+   * Publishes the batch on the public {@code updates} address, as a {@code JsonObject} whose
+   * {@code batch} is decoded from the batch's bytes: work in proportion to its size. A batch of up
+   * to {@value #INLINE_UPDATE_BYTES} bytes is decoded here, on the event loop, in microseconds; a
+   * larger one on a worker, which publishes it from there. Publications keep the seq order: ordered
+   * worker tasks run one after the other, and a batch is published here only while none is waiting
+   * on the worker. (Publishing from a worker task's completion callback would not keep it: a task
+   * that finished before its callback was registered runs that callback at once.)
    */
   private void publishUpdate(String epoch, long seq, byte[] array) {
-    EventBus eventBus = vertx.eventBus();
+    if (updatesOnWorker == 0 && array.length <= INLINE_UPDATE_BYTES) {
+      publishUpdateNow(epoch, seq, array);
+      return;
+    }
+    updatesOnWorker++;
     vertx.executeBlocking(() -> {
-      eventBus.publish(Addresses.updates(config.name()), new JsonObject()
-          .put(Protocol.EPOCH, epoch)
-          .put(Protocol.SEQ, seq)
-          .put(Protocol.BATCH, new JsonArray(Buffer.buffer(array))));
+      publishUpdateNow(epoch, seq, array);
       return null;
-    }, true).onFailure(error -> LOG.log(Level.SEVERE, "queue " + config.name() + ": cannot publish batch " + seq
-        + " on " + Addresses.updates(config.name()), error));
+    }, true).onComplete(done -> {
+      updatesOnWorker--;
+      if (done.failed()) {
+        LOG.log(Level.SEVERE, "queue " + config.name() + ": cannot publish batch " + seq + " on "
+            + Addresses.updates(config.name()), done.cause());
+      }
+    });
+  }
+
+  private void publishUpdateNow(String epoch, long seq, byte[] array) {
+    vertx.eventBus().publish(Addresses.updates(config.name()), new JsonObject()
+        .put(Protocol.EPOCH, epoch)
+        .put(Protocol.SEQ, seq)
+        .put(Protocol.BATCH, new JsonArray(Buffer.buffer(array))));
   }
 
   private void onSnapshot(Message<Object> message) {
