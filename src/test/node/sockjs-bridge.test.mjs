@@ -10,16 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { WAIT_MS, env, within } from './support.mjs';
 
 const EventBus = createRequire(import.meta.url)('@vertx/eventbus-bridge-client.js');
-
-function env(name) {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`environment variable ${name} is not set`);
-  }
-  return value;
-}
 
 const URL_ = env('SYNCBUS_URL');
 const HTTP = env('SYNCBUS_HTTP');
@@ -32,19 +25,9 @@ const PUBLISH_SECRET = env('SYNCBUS_PUBLISH_SECRET');
 const APPLY = `syncbus.${QUEUE}.apply`;
 const SNAPSHOT = `syncbus.${QUEUE}.snapshot`;
 const UPDATES = `syncbus.${QUEUE}.updates`;
-const WAIT_MS = 10_000;
 
 const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 const update = (id, extra = {}) => ({ type: 'update', data: { id, ...extra } });
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-function within(promise, what, ms = WAIT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** An open event bus; `unhandled` collects the frames no callback took (e.g. the bridge's own err frames). */
 async function connect(t) {

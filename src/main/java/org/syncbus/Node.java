@@ -4,11 +4,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.syncbus.cluster.HazelcastMembership;
+import org.syncbus.console.Console;
 import org.syncbus.cluster.HazelcastReplication;
+import org.syncbus.config.ReloadHistory;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.ClusterView;
@@ -24,8 +27,8 @@ import java.util.logging.Logger;
  * The wiring of one node (one Vert.x instance), shared by the copies of the main verticle
  * ({@code -instances N}) and by the launcher: the node's id, which copy deploys the queue owners
  * (there must be one owner per queue whatever N is), the running configuration, the subscriber
- * counts, the clock, the HTTP port, the reload trigger and, in a cluster, the view of its
- * membership that its owners and edges follow.
+ * counts, the clock, the HTTP port, the reload trigger, the history of its reloads, its console
+ * and, in a cluster, the view of its membership that its owners and edges follow.
  *
  * <p>Only the wiring sees it: every verticle is handed the parts it needs (its id, the running
  * configuration, the counts, the clock) when it is created.
@@ -38,6 +41,8 @@ public final class Node implements Shareable {
   private final Clock clock;
   private final AtomicBoolean ownersClaimed = new AtomicBoolean();
   private final SubscriberCounts subscribers = new SubscriberCounts();
+  private final ReloadHistory reloads;
+  private Console console;
   private NodeMetrics metrics;
   private RunningConfig config;
   private EdgeResources edges;
@@ -48,6 +53,7 @@ public final class Node implements Shareable {
   private Node(String id, Clock clock) {
     this.id = id;
     this.clock = clock;
+    this.reloads = new ReloadHistory(clock);
   }
 
   /** The node of {@code vertx}, created by the first caller with {@code clock}. */
@@ -148,6 +154,11 @@ public final class Node implements Shareable {
       }
 
       @Override
+      public List<String> members() {
+        return followed.nodes();
+      }
+
+      @Override
       public Runnable onNodeLeft(Consumer<String> handler) {
         return followed.onLeft(handler);
       }
@@ -159,13 +170,30 @@ public final class Node implements Shareable {
     };
   }
 
+  /** The node's last reloads: the reloader writes them, the console shows them. */
+  ReloadHistory reloads() {
+    return reloads;
+  }
+
+  /**
+   * The node's console (README, "Console"), made by the first copy to ask: one per node, so that
+   * its sessions and its history are the same whichever edge a request reaches.
+   */
+  synchronized Console console(Vertx vertx, RunningConfig running) {
+    if (console == null) {
+      EdgeResources shared = edges(vertx, running);
+      console = new Console(id, running, shared.metrics(), shared.cluster(), reloads, clock);
+    }
+    return console;
+  }
+
   /**
    * What the node counts for {@code /metrics}: made by the first caller, on or off as the running
    * configuration says ({@code metrics.enabled}), then turned on and off as reloads change it.
    */
   synchronized NodeMetrics metrics(RunningConfig running) {
     if (metrics == null) {
-      metrics = new NodeMetrics(running.get().metrics().enabled());
+      metrics = new NodeMetrics(running.get().metrics().enabled(), clock);
     }
     return metrics;
   }

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.util.logging.Logger;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigWatcher;
+import org.syncbus.config.ReloadHistory;
 import org.syncbus.config.ReloadPolicy;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
@@ -24,7 +25,8 @@ import org.syncbus.config.SyncbusConfig;
  * <p>Every reload ends with one line saying what it changed, by setting paths and queue names
  * ({@link ReloadPolicy.Outcome#summary()}), or {@code configuration reloaded: no change}: a SIGHUP
  * always has an answer in the log, an unchanged file included. When nothing changes nothing is
- * swapped, so no verticle is disturbed.
+ * swapped, so no verticle is disturbed. Every outcome, a refused file included, is also kept in the
+ * node's {@link ReloadHistory} (the console shows it).
  */
 final class Reloader {
   private static final Logger LOG = Logger.getLogger(Reloader.class.getName());
@@ -32,14 +34,16 @@ final class Reloader {
   private final Vertx vertx;
   private final RunningConfig config;
   private final QueueOwners owners;
+  private final ReloadHistory history;
   private final ConfigWatcher watcher;
   private Context context;
 
-  Reloader(Vertx vertx, RunningConfig config, QueueOwners owners, String path) {
+  Reloader(Vertx vertx, RunningConfig config, QueueOwners owners, String path, ReloadHistory history) {
     this.vertx = vertx;
     this.config = config;
     this.owners = owners;
-    this.watcher = new ConfigWatcher(vertx, path, System.getenv(), config.get(), this::reconfigure);
+    this.history = history;
+    this.watcher = new ConfigWatcher(vertx, path, System.getenv(), config.get(), this::reconfigure, history::refused);
   }
 
   void start() {
@@ -64,9 +68,12 @@ final class Reloader {
     try {
       reload = ReloadPolicy.apply(config.get(), next);
     } catch (ConfigException e) {
-      LOG.warning(() -> "configuration not reloaded: " + e.getMessage() + "; keeping the running configuration");
+      String why = "configuration not reloaded: " + e.getMessage();
+      LOG.warning(() -> why + "; keeping the running configuration");
+      history.refused(why);
       return;
     }
+    history.applied(reload);
     for (String setting : reload.ignored()) {
       LOG.warning(() -> setting + ": changed in the file, but only a restart applies it; it stays as it runs");
     }

@@ -7,6 +7,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.cli.CLI;
 import io.vertx.core.cli.CLIException;
+import io.vertx.core.impl.launcher.commands.RunCommandFactory;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.util.ArrayList;
@@ -14,23 +15,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.syncbus.cli.Commands;
 import org.syncbus.cluster.ClusterSetup;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
+import org.syncbus.config.Exposure;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.support.Fatal;
 import sun.misc.Signal;
 
 /**
  * syncbus's command line: the Vert.x launcher ({@code run}, {@code -instances}, {@code -cluster},
- * …), with three changes for a server that runs for years.
+ * …), made syncbus's own for a server that runs for years.
  *
  * <ul>
+ *   <li>Only syncbus's commands exist ({@link #load}): {@code run} (the default) and those of
+ *       {@link Commands}. Vert.x's {@code bare}, {@code start}, {@code stop} and {@code list} (which
+ *       start and stop background copies of the JVM) and its {@code version} (Vert.x's, on stderr)
+ *       are not registered. {@code --help} prints syncbus's usage ({@link #usage}): the options a
+ *       node runs with, their defaults, the environment, the commands. {@code run} needs no verticle
+ *       name: without one it runs {@link SyncbusVerticle}.
  *   <li>With {@code -cluster} it builds the Hazelcast cluster manager itself, from the Hazelcast
  *       configuration vertx-hazelcast would read ({@code -Dvertx.hazelcast.config=FILE}, else the
  *       jar's {@code cluster.xml}) with syncbus's split-brain protection added for the
- *       {@code cluster.members} of the configuration file ({@link ClusterSetup}): Hazelcast takes
- *       that protection only before the member starts.
+ *       {@code cluster.members} of the configuration file, and bound to the configured interface or
+ *       {@code -cluster-host} only ({@link ClusterSetup}): Hazelcast takes both only before the
+ *       member starts.
  *   <li>It takes over {@code -conf}: the stock option reads JSON only, prints the whole file
  *       (secrets included) when it is not JSON, deploys with {@code {}} anyway and never tells the
  *       verticle the file's path. Here the path is handed to {@link SyncbusVerticle}, which reads
@@ -47,6 +57,7 @@ public class SyncbusLauncher extends Launcher {
   private static final Logger LOG = Logger.getLogger(SyncbusLauncher.class.getName());
   private static final long SHUTDOWN_GRACE_SECONDS = 20;
   private static final int USAGE_STATUS = 2;
+  private static final String RUN = "run";
 
   /**
    * The stock deployer logs a failed start with its stack trace, and a successful one: syncbus
@@ -56,12 +67,14 @@ public class SyncbusLauncher extends Launcher {
 
   private final String configFile;
   private final boolean clustered;
+  private final String clusterHost;
   /** The configuration file as read before Vert.x starts. */
   private SyncbusConfig fileConfig;
 
-  SyncbusLauncher(String configFile, boolean clustered) {
+  SyncbusLauncher(String configFile, boolean clustered, String clusterHost) {
     this.configFile = configFile;
     this.clustered = clustered;
+    this.clusterHost = clusterHost;
   }
 
   public static void main(String[] args) {
@@ -73,9 +86,14 @@ public class SyncbusLauncher extends Launcher {
     Logging.install();
     List<String> rest = new ArrayList<>(List.of(args));
     boolean runs = runsMainVerticle(rest);
+    if (runs && !rest.isEmpty() && rest.get(0).equals(RUN)
+        && (rest.size() == 1 || rest.get(1).startsWith("-") && !isAskingForHelp(rest.get(1)))) {
+      rest.add(1, SyncbusVerticle.class.getName());
+    }
     String configFile = runs ? takeConf(rest) : null;
-    SyncbusLauncher launcher = new SyncbusLauncher(configFile, runs && clustered(rest));
-    if (!rest.isEmpty() && !rest.get(0).startsWith("-") && !launcher.commandByName.containsKey(rest.get(0))) {
+    SyncbusLauncher launcher = new SyncbusLauncher(configFile, runs && clustered(rest), optionValue(rest, "cluster-host"));
+    if (!rest.isEmpty() && !rest.get(0).startsWith("-") && !isAskingForHelp(rest.get(0))
+        && !launcher.commandByName.containsKey(rest.get(0))) {
       // The stock launcher would take an unknown word for options of the main verticle and start a server.
       System.err.println("syncbus: unknown command " + rest.get(0) + " (commands: "
           + String.join(", ", launcher.commandByName.keySet()) + "; see --help)");
@@ -86,7 +104,21 @@ public class SyncbusLauncher extends Launcher {
 
   /** True for {@code run …} and for the implicit run of {@code java -jar syncbus.jar [options]}. */
   private static boolean runsMainVerticle(List<String> args) {
-    return args.isEmpty() || args.get(0).startsWith("-") || args.get(0).equals("run");
+    return args.isEmpty() || (args.get(0).startsWith("-") && !isAskingForHelp(args.get(0))) || args.get(0).equals(RUN);
+  }
+
+  /** The value of {@code -name VALUE} (or {@code --name VALUE}, {@code -name=VALUE}) in args; null without. */
+  private static String optionValue(List<String> args, String name) {
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if ((arg.equals("-" + name) || arg.equals("--" + name)) && i + 1 < args.size()) {
+        return args.get(i + 1);
+      }
+      if (arg.startsWith("-" + name + "=") || arg.startsWith("--" + name + "=")) {
+        return arg.substring(arg.indexOf('=') + 1);
+      }
+    }
+    return null;
   }
 
   /** True when the node joins a cluster: {@code -cluster}, or {@code -ha}, which implies it. */
@@ -110,6 +142,70 @@ public class SyncbusLauncher extends Launcher {
       }
     }
     return file;
+  }
+
+  /** syncbus's commands only, whatever else the class path offers through Vert.x's command SPI. */
+  @Override
+  protected void load() {
+    register(new Run());
+    Commands.all().forEach(this::register);
+  }
+
+  /** Vert.x's {@code run}, described as syncbus's. */
+  private static final class Run extends RunCommandFactory {
+    @Override
+    public CLI define() {
+      return super.define().setSummary("Runs a node (the default command).");
+    }
+  }
+
+  @Override
+  protected void printGlobalUsage() {
+    getPrintStream().print(usage(true));
+  }
+
+  /** {@code run --help}: the options of a node, not the stock ones of {@code run} (deployment of any verticle, redeploy). */
+  @Override
+  protected void printCommandUsage(CLI cli) {
+    if (cli.getName().equals(RUN)) {
+      getPrintStream().print(usage(false));
+    } else {
+      super.printCommandUsage(cli);
+    }
+  }
+
+  /** syncbus's usage: how a node runs; with {@code commands}, the commands too. */
+  private String usage(boolean commands) {
+    String prefix = getCommandLinePrefix();
+    StringBuilder text = new StringBuilder()
+        .append("Usage: ").append(prefix).append(" [run] [-conf FILE] [-cluster [-cluster-host HOST]] [-instances N]\n")
+        .append("       ").append(prefix).append(" COMMAND [OPTIONS]\n\n")
+        .append("Runs a syncbus node (without a command, or with run).\n\n")
+        .append("Options of a node:\n")
+        .append("  -conf FILE          its configuration, JSON or YAML (.yaml, .yml); default: ")
+        .append(ConfigFile.DEFAULT_PATH).append("\n")
+        .append("  -cluster            joins the cluster that Hazelcast's cluster.xml describes (the jar's own, or\n")
+        .append("                      -Dvertx.hazelcast.config=FILE): TCP-IP join on 127.0.0.1 as shipped\n")
+        .append("  -cluster-host HOST  this node's address in the cluster: Hazelcast and the event bus listen on it\n")
+        .append("  -instances N        N HTTP edges in this process, still one owner per queue; default: 1\n\n")
+        .append("Environment:\n")
+        .append("  ").append(SyncbusConfig.ENV_HTTP_HOST).append("        overrides http.host (default ")
+        .append(SyncbusConfig.Http.DEFAULT_HOST).append(")\n")
+        .append("  ").append(SyncbusConfig.ENV_HTTP_PORT).append("        overrides http.port (default ")
+        .append(SyncbusConfig.Http.DEFAULT_PORT).append(")\n")
+        .append("  ").append(SyncbusConfig.ENV_BRIDGE_TCP_PORT).append("  overrides bridges.tcp.port (default ")
+        .append(SyncbusConfig.TcpBridge.DEFAULT_PORT).append(")\n")
+        .append("  JAVA_OPTS                options of the JVM, for scripts/run, scripts/cluster and scripts/vertx\n")
+        .append("  NAME                     a string \"${NAME}\" (or \"${NAME:-fallback}\") in the file takes its value\n\n")
+        .append("A node listening beyond loopback refuses to start without time tokens, or with a secret that is a\n")
+        .append("placeholder (change-me…) or shorter than ").append(Exposure.MIN_SECRET_BYTES).append(" bytes.\n");
+    if (commands) {
+      text.append("\nCommands:\n");
+      commandByName.values().forEach(command -> text.append(String.format("  %-14s%s%n", command.cli.getName(),
+          command.cli.getSummary())));
+      text.append("\nRun '").append(prefix).append(" COMMAND --help' for a command's options.\n");
+    }
+    return text.toString();
   }
 
   @Override
@@ -141,7 +237,7 @@ public class SyncbusLauncher extends Launcher {
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     VertxBuilder builder = super.createVertxBuilder(options);
-    return clustered ? builder.withClusterManager(ClusterSetup.clusterManager(fileConfig.cluster().members())) : builder;
+    return clustered ? builder.withClusterManager(ClusterSetup.clusterManager(fileConfig.cluster().members(), clusterHost)) : builder;
   }
 
   @Override

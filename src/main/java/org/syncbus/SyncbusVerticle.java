@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -18,6 +19,7 @@ import org.syncbus.cluster.HazelcastMembership;
 import org.syncbus.cluster.HazelcastReplication;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.ConfigFile;
+import org.syncbus.config.Exposure;
 import org.syncbus.config.RunningConfig;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.http.EdgeResources;
@@ -40,7 +42,8 @@ import org.syncbus.tls.ServerTls;
  * <p>With {@code -instances N} there are N copies sharing one {@link Node}: the first to claim it
  * deploys one {@link QueueVerticle} per queue, and every copy deploys one {@link HttpVerticle} edge,
  * so a node has N edges and exactly one owner per queue. The first copy also deploys the TCP bridge
- * ({@link BridgeVerticle}) when enabled; the SockJS bridge is mounted on every edge. Each verticle
+ * ({@link BridgeVerticle}) when enabled, and the console's verticle; the SockJS bridge and the
+ * console are mounted on every edge. Each verticle
  * is handed what it needs (the running configuration, the node's id, the clock) here. The TLS
  * ports' certificates ({@link ServerTls}) are loaded before anything is deployed, and watched by
  * the first copy for as long as it runs.
@@ -121,35 +124,42 @@ public final class SyncbusVerticle extends VerticleBase {
     SyncbusConfig.TcpBridge tcp = config.bridges().tcp();
     ServerTls bridgeTls = tcp.enabled() ? ServerTls.of(vertx, running, SyncbusConfig.Tls.BRIDGE_TCP, tcp.tls()) : ServerTls.plain();
     certificates = List.of(edges.tls(), bridgeTls);
-    // Certificates first: a bad one stops start-up, with its one line, before anything is logged,
-    // loaded or opened.
+    NodeLimits limits = edges.limits();
+    stopFollowing = running.follow(context, next -> {
+      limits.reconfigure(next.limits());
+      edges.metrics().enable(next.metrics().enabled());
+    });
+    // Certificates, then the ports, then the owners: whatever stops start-up (a bad certificate, a
+    // port in use) does so with its one line before any queue is loaded or owned, and the node says
+    // what it serves (with its warnings) only once it does.
     return Future.all(certificates.stream().map(ServerTls::load).toList())
-        .compose(v -> {
-          warnAbout(config);
-          NodeLimits limits = edges.limits();
-          limits.warnAboutQueues(config.queues().values());
-          stopFollowing = running.follow(context, next -> {
-            limits.reconfigure(next.limits());
-            edges.metrics().enable(next.metrics().enabled());
-          });
-          return replications(config, edges.metrics());
-        })
+        .compose(v -> deployEdge(running))
+        .compose(v -> tcp.enabled()
+            ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture())
+        .compose(v -> replications(config, edges.metrics()))
         .map(replications -> new QueueOwners(vertx, running, node.id(), clock, replications, edges.metrics()))
         .compose(owners -> owners.deploy(config.queues().values()).map(owners))
-        .compose(owners -> (tcp.enabled()
-            ? vertx.deployVerticle(new BridgeVerticle(running, clock, edges, bridgeTls)) : Future.succeededFuture()).map(owners))
-        .compose(owners -> deployEdge(running).map(owners))
-        .onSuccess(owners -> watchFiles(running, owners));
+        .compose(owners -> vertx.deployVerticle(node.console(vertx, running).verticle()).map(owners))
+        .onSuccess(owners -> {
+          watchFiles(running, owners);
+          limits.warnAboutQueues(config.queues().values());
+          announce(config);
+        });
   }
 
   /**
-   * An HTTP edge, with the SockJS bridge mounted when enabled, once the port's certificate is
-   * loaded (by whichever copy asks first); the node learns its port.
+   * An HTTP edge, with the SockJS bridge mounted when enabled and the console (which answers 404
+   * while {@code console.enabled} is false), once the port's certificate is loaded (by whichever
+   * copy asks first); the node learns its port.
    */
   private Future<String> deployEdge(RunningConfig running) {
     SyncbusConfig.SockJsBridge sockjs = running.get().bridges().sockjs();
     EdgeResources edges = node.edges(vertx, running);
-    List<Mount> mounts = sockjs.enabled() ? List.of(new SockJsBridge(sockjs.path(), edges.metrics())) : List.of();
+    List<Mount> mounts = new ArrayList<>();
+    if (sockjs.enabled()) {
+      mounts.add(new SockJsBridge(sockjs.path(), edges.metrics()));
+    }
+    mounts.add(node.console(vertx, running).routes());
     HttpVerticle edge = new HttpVerticle(running, node.id(), edges, clock, mounts);
     return edges.tls().load()
         .compose(v -> vertx.deployVerticle(edge))
@@ -165,7 +175,7 @@ public final class SyncbusVerticle extends VerticleBase {
     certificates.forEach(ServerTls::watch);
     String file = config().getString(CONFIG_FILE, config().isEmpty() ? ConfigFile.DEFAULT_PATH : null);
     if (file != null) {
-      reloader = new Reloader(vertx, running, owners, file);
+      reloader = new Reloader(vertx, running, owners, file, node.reloads());
       reloader.start();
     }
     node.reloadTrigger(() -> {
@@ -203,7 +213,12 @@ public final class SyncbusVerticle extends VerticleBase {
     });
   }
 
-  private static void warnAbout(SyncbusConfig config) {
+  /** What the node serves, once it does, after what it should warn about. */
+  private void announce(SyncbusConfig config) {
+    String weak = Exposure.warning(config);
+    if (weak != null) {
+      LOG.warning(weak);
+    }
     if (!config.timeTokens().enabled()) {
       LOG.warning("auth.timeTokens.enabled is false: anyone can publish and subscribe (development only)");
     }
@@ -217,6 +232,6 @@ public final class SyncbusVerticle extends VerticleBase {
       LOG.warning("queues: none configured; this node serves no queue");
     }
     LOG.log(Level.INFO, "serving queues {0} on {1}:{2,number,#}",
-        new Object[] {config.queues().keySet(), config.http().host(), config.http().port()});
+        new Object[] {config.queues().keySet(), config.http().host(), node.httpPort()});
   }
 }

@@ -48,15 +48,15 @@ public final class BridgeGuard {
   }
 
   /**
-   * Decides {@code event}: completes it with true, or counts the refusal in {@code meters}, writes
-   * it with {@code refuse} and completes it with false.
+   * Decides {@code event} of {@code client} (its address): completes it with true, or counts the
+   * refusal in {@code meters}, writes it with {@code refuse} and completes it with false.
    */
-  <E extends BaseBridgeEvent> void handle(E event, BridgeMeters meters, BiConsumer<E, JsonObject> refuse) {
+  <E extends BaseBridgeEvent> void handle(E event, String client, BridgeMeters meters, BiConsumer<E, JsonObject> refuse) {
     check(event.type(), event.getRawMessage(), null).onComplete(result -> {
       if (result.succeeded()) {
         event.complete(true);
       } else {
-        meters.refused(result.cause());
+        meters.refused(result.cause(), client);
         refuse.accept(event, refusal(event.getRawMessage(), result.cause()));
         event.complete(false);
       }

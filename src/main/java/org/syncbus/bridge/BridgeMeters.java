@@ -29,10 +29,10 @@ final class BridgeMeters {
     metrics.bridgeFrame(type);
   }
 
-  /** A frame refused with {@code cause} (a {@link Refused}, or anything unexpected). */
-  void refused(Throwable cause) {
+  /** A frame of {@code client} (its address) refused with {@code cause} (a {@link Refused}, or anything unexpected). */
+  void refused(Throwable cause, String client) {
     Refusal refusal = cause instanceof Refused refused ? refused.refusal() : Refusal.UNEXPECTED;
-    metrics.refused(Integer.toString(refusal.code()), refusal.name());
+    metrics.refused(Integer.toString(refusal.code()), refusal.name(), client);
   }
 
   /** {@code connection} registered on {@code address}: a subscriber when it is a queue's {@code updates}. */

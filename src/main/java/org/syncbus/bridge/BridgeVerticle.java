@@ -75,8 +75,7 @@ public final class BridgeVerticle extends VerticleBase {
         .connectHandler(socket -> accept(socket, guard, access));
     sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sweep());
     return server.listen()
-        .recover(error -> Future.failedFuture(new ConfigException("bridges.tcp.port: cannot listen on "
-            + tcp.host() + ":" + tcp.port() + " (" + error.getMessage() + ")")))
+        .recover(error -> Future.failedFuture(ConfigException.cannotListen("bridges.tcp", tcp.host(), tcp.port(), error)))
         .onSuccess(s -> {
           stopFollowingTls = tls.follow(s::updateSSLOptions);
           LOG.info(() -> "TCP event-bus bridge on " + tcp.host() + ":" + s.actualPort());
@@ -108,7 +107,7 @@ public final class BridgeVerticle extends VerticleBase {
       String setting = verdict == ConnectionGate.Verdict.NODE_FULL ? "limits.maxConnections"
           : "bridges.tcp.maxConnectionsPerAddress";
       shared.clientLog().warn(setting, () -> "bridge connection from " + address + " closed (" + setting + ")");
-      shared.metrics().refused("closed", setting);
+      shared.metrics().refused("closed", setting, address);
       socket.close();
       return;
     }
@@ -138,7 +137,7 @@ public final class BridgeVerticle extends VerticleBase {
       }
     }
     overdue.forEach((connection, why) -> {
-      shared.metrics().refused("closed", "limits.headerTimeoutSeconds");
+      shared.metrics().refused("closed", "limits.headerTimeoutSeconds", connection.address());
       shared.clientLog().warn("limits.headerTimeoutSeconds", () -> "bridge connection from " + connection.address()
           + " closed: " + why + " within limits.headerTimeoutSeconds");
       connection.close();

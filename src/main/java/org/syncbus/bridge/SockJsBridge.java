@@ -7,6 +7,7 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.syncbus.auth.Access;
+import org.syncbus.http.EdgeView;
 import org.syncbus.http.Mount;
 import org.syncbus.metrics.NodeMetrics;
 
@@ -17,12 +18,13 @@ import org.syncbus.metrics.NodeMetrics;
  */
 public record SockJsBridge(String path, NodeMetrics metrics) implements Mount {
   @Override
-  public Router router(Vertx vertx, Access access) {
-    BridgeGuard guard = new BridgeGuard(access);
+  public Router router(Vertx vertx, EdgeView edge) {
+    BridgeGuard guard = new BridgeGuard(edge.access());
     BridgeMeters meters = new BridgeMeters(metrics);
     return SockJSHandler.create(vertx).bridge(BridgeGuard.permit(new SockJSBridgeOptions()), event -> {
       count(meters, event);
-      guard.handle(event, meters, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode())));
+      String client = event.socket().remoteAddress() == null ? "unknown" : event.socket().remoteAddress().hostAddress();
+      guard.handle(event, client, meters, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode())));
     });
   }
 

@@ -254,7 +254,7 @@ final class TcpBridgeConnection {
       if (decision.succeeded()) {
         action.run();
       } else {
-        meters.refused(decision.cause());
+        meters.refused(decision.cause(), address);
         write(BridgeGuard.refusal(frame, decision.cause()));
         // The frame filter and vertx-tcp-eventbus-bridge this replaces followed every refusal
         // with a generic err frame; clients may rely on it.

@@ -11,6 +11,7 @@ import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
 import java.util.logging.Logger;
 import org.syncbus.config.ConfigException;
 import org.syncbus.config.SyncbusConfig;
@@ -79,16 +80,32 @@ public final class ClusterSetup {
    * The cluster manager of a node the launcher starts with {@code -cluster}: Hazelcast's
    * configuration found as vertx-hazelcast finds it ({@code -Dvertx.hazelcast.config=FILE}, else
    * {@code cluster.xml} on the classpath, the jar's own being {@code conf/cluster.xml}), protected
-   * for {@code members}.
+   * for {@code members} and {@linkplain #bindOnly bound} to this node's cluster address only.
+   *
+   * @param clusterHost the launcher's {@code -cluster-host}, or null
    */
-  public static HazelcastClusterManager clusterManager(int members) {
+  public static HazelcastClusterManager clusterManager(int members, String clusterHost) {
     Config config = ConfigUtil.loadConfig();
     if (config == null) {
       LOG.warning("cluster: no Hazelcast configuration found (-Dvertx.hazelcast.config, cluster.xml on the "
           + "classpath); using Hazelcast's defaults");
       config = new Config();
     }
-    return new HazelcastClusterManager(protect(config, members));
+    return new HazelcastClusterManager(bindOnly(protect(config, members), clusterHost));
+  }
+
+  /**
+   * Makes Hazelcast listen on the member's own address only. By default it listens on every
+   * interface ({@code hazelcast.socket.bind.any}), whatever {@code <interfaces>} says (that only
+   * chooses the address it announces), which would open the cluster's port to whoever can reach
+   * the machine. With {@code -cluster-host} that address is the interface, as for the event bus.
+   */
+  static Config bindOnly(Config config, String clusterHost) {
+    config.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
+    if (clusterHost != null) {
+      config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of(clusterHost));
+    }
+    return config;
   }
 
   /**

@@ -62,6 +62,11 @@ public final class HazelcastMembership implements MembershipListener, LifecycleL
     return hazelcast.getCluster().getMembers().size();
   }
 
+  /** The node ids of the members of the cluster this node sees now, itself included (Hazelcast's local view: no call over the network). */
+  public List<String> nodes() {
+    return hazelcast.getCluster().getMembers().stream().map(HazelcastMembership::nodeId).toList();
+  }
+
   /** Calls {@code handler} with the node id of every member Hazelcast removes; returns what stops it. */
   public Runnable onLeft(Consumer<String> handler) {
     left.add(handler);

@@ -47,13 +47,18 @@ public final class ConfigFile {
    * cluster's settings before there is a Vert.x to read with.
    */
   public static SyncbusConfig read(String path, Map<String, String> env) {
+    return SyncbusConfig.parse(readJson(path), env);
+  }
+
+  /** Reads and parses {@code path}, blocking; errors name the file. Not validated: see {@link SyncbusConfig#parse}. */
+  public static JsonObject readJson(String path) {
     byte[] content;
     try {
       content = Files.readAllBytes(Path.of(path));
     } catch (IOException | InvalidPathException e) {
       throw new ConfigException(path + ": cannot read (" + reason(e) + ")");
     }
-    return SyncbusConfig.parse(parse(path, Buffer.buffer(content)), env);
+    return parse(path, Buffer.buffer(content));
   }
 
   /** The JSON object held by the file's content. */

@@ -20,7 +20,8 @@ import java.util.logging.Logger;
  * caught half-written, is refused whole with one log line, and the running one stays; the next
  * scan tries again. A configuration equal to the last one is handed over only when asked for
  * ({@link #reloadNow()}): whoever sent SIGHUP is told the outcome, while a scan that finds the file
- * as it was stays silent.
+ * as it was stays silent. A refused file is reported to its own listener too (the console lists it
+ * among the reloads), with the same words as the log line.
  */
 public final class ConfigWatcher {
   private static final Logger LOG = Logger.getLogger(ConfigWatcher.class.getName());
@@ -30,16 +31,22 @@ public final class ConfigWatcher {
   private final String path;
   private final Map<String, String> env;
   private final Consumer<SyncbusConfig> listener;
+  private final Consumer<String> refused;
   private ConfigRetriever retriever;
   private SyncbusConfig current;
 
+  /**
+   * @param listener takes every new valid configuration
+   * @param refused takes why a file was not reloaded (names a setting, never quotes a value)
+   */
   public ConfigWatcher(Vertx vertx, String path, Map<String, String> env, SyncbusConfig current,
-                       Consumer<SyncbusConfig> listener) {
+                       Consumer<SyncbusConfig> listener, Consumer<String> refused) {
     this.vertx = vertx;
     this.path = path;
     this.env = env;
     this.current = current;
     this.listener = listener;
+    this.refused = refused;
   }
 
   public void start() {
@@ -61,22 +68,22 @@ public final class ConfigWatcher {
   public Future<Void> reloadNow() {
     return retriever.getConfig()
         .onSuccess(read -> consider(read, true))
-        .onFailure(error -> LOG.warning(() -> "configuration " + path + " not reloaded: cannot read it ("
-            + error.getClass().getSimpleName() + "); keeping the running configuration"))
+        .onFailure(error -> refuse("configuration " + path + " not reloaded: cannot read it ("
+            + error.getClass().getSimpleName() + ")"))
         .mapEmpty();
   }
 
   private void consider(JsonObject read, boolean asked) {
     String text = read.getString(TEXT);
     if (text == null) {
-      LOG.warning(() -> "configuration " + path + " not reloaded: cannot read it; keeping the running configuration");
+      refuse("configuration " + path + " not reloaded: cannot read it");
       return;
     }
     SyncbusConfig next;
     try {
       next = SyncbusConfig.parse(ConfigFile.parse(path, Buffer.buffer(text)), env);
     } catch (ConfigException e) {
-      LOG.warning(() -> "configuration not reloaded: " + e.getMessage() + "; keeping the running configuration");
+      refuse("configuration not reloaded: " + e.getMessage());
       return;
     }
     if (next.equals(current) && !asked) {
@@ -89,5 +96,10 @@ public final class ConfigWatcher {
       start();
     }
     listener.accept(next);
+  }
+
+  private void refuse(String why) {
+    LOG.warning(() -> why + "; keeping the running configuration");
+    refused.accept(why);
   }
 }

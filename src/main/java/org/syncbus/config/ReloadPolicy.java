@@ -110,7 +110,9 @@ public final class ReloadPolicy {
    * What reloading {@code next} does to a node running {@code running}.
    *
    * @throws ConfigException when the effective configuration cannot run: a file that turns time
-   *     tokens off and drops queue secrets, while tokens stay on until a restart
+   *     tokens off and drops queue secrets, while tokens stay on until a restart; or one that is
+   *     unsafe where the node keeps listening until a restart ({@link Exposure}), such as weak
+   *     secrets in a file that moves {@code http.host} to loopback on a node listening beyond it
    */
   public static Outcome apply(SyncbusConfig running, SyncbusConfig next) {
     List<String> ignored = new ArrayList<>();
@@ -120,6 +122,7 @@ public final class ReloadPolicy {
         ? queue : keepAll(QUEUE, "queues." + name + ".", running.queue(name), queue, ignored)));
     SyncbusConfig effective = node.withQueues(queues);
     requireSecretsWhileTokensStayOn(effective);
+    Exposure.check(effective);
     return new Outcome(effective, ignored, ConfigDiff.changed(running, effective), namesOnlyIn(next, running),
         namesOnlyIn(running, next));
   }

@@ -19,10 +19,16 @@ import java.util.regex.Pattern;
  * first by the verifier, so that a reload swaps in a configuration whose every part works, or
  * nothing (README, "Reloading the configuration"). Which of its settings a reload may apply is
  * decided by {@link ReloadPolicy}.
+ *
+ * <p>"Valid" also means safe where it listens: a configuration that would open the node beyond this
+ * machine without authentication, or with secrets anyone can guess, is refused ({@link Exposure}).
+ * Every address defaults to loopback, so a node is reachable from the network only once its file
+ * (or {@value #ENV_HTTP_HOST}) says so.
  */
 public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secretOverlapSeconds, Limits limits,
                             Sse sse, Bridges bridges, Reload reload, Cluster cluster, Log log,
-                            Metrics metrics, Admin admin, Map<String, Queue> queues) {
+                            Metrics metrics, Admin admin, Console console, Map<String, Queue> queues) {
+  public static final String ENV_HTTP_HOST = "SYNCBUS_HTTP_HOST";
   public static final String ENV_HTTP_PORT = "SYNCBUS_HTTP_PORT";
   public static final String ENV_BRIDGE_TCP_PORT = "SYNCBUS_BRIDGE_TCP_PORT";
   public static final Pattern QUEUE_NAME = Pattern.compile(org.syncbus.contract.Addresses.QUEUE_NAME);
@@ -37,7 +43,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    */
   public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins, long idleTimeoutSeconds,
                      Tls tls) {
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
     public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
@@ -93,6 +99,23 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    */
   public boolean metricsRequireAdmin() {
     return metrics.requireAdmin() != null ? metrics.requireAdmin() : !Hosts.isLoopback(http.host());
+  }
+
+  /**
+   * The console in the browser, {@code GET /console/} (README, "Console").
+   *
+   * @param enabled whether the node serves it; null when the file does not say
+   *     ({@link SyncbusConfig#consoleEnabled()} decides)
+   */
+  public record Console(Boolean enabled) {}
+
+  /**
+   * Whether the node serves the console: as {@code console.enabled} says, else when
+   * {@code http.host} is a loopback address (only this machine can reach it, and an admin
+   * credential is still needed to see anything).
+   */
+  public boolean consoleEnabled() {
+    return console.enabled() != null ? console.enabled() : Hosts.isLoopback(http.host());
   }
 
   /**
@@ -361,13 +384,18 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
         metricsNode.has("requireAdmin") ? metricsNode.bool("requireAdmin", true) : null);
     metricsNode.rejectUnknown();
     Admin admin = admin(root.child("admin"));
+    Settings consoleNode = root.child("console");
+    Console console = new Console(consoleNode.has("enabled") ? consoleNode.bool("enabled", true) : null);
+    consoleNode.rejectUnknown();
     Settings queuesNode = root.child("queues");
     Map<String, Queue> queues = new LinkedHashMap<>();
     for (String name : queuesNode.keys()) {
       queues.put(name, queue(name, queuesNode, timeTokens.enabled()));
     }
     root.rejectUnknown();
-    return new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    SyncbusConfig config = new SyncbusConfig(http, timeTokens, jwt, overlap, limits, sse, bridges, reload, cluster, log, metrics, admin, console, queues);
+    Exposure.check(config);
+    return config;
   }
 
   private static Admin admin(Settings node) {
@@ -395,7 +423,11 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   }
 
   private static Http http(Settings node, Map<String, String> env) {
-    String host = node.string("host", Http.DEFAULT_HOST);
+    String host = Hosts.check(node.path("host"), node.string("host", Http.DEFAULT_HOST));
+    String hostOverride = env.get(ENV_HTTP_HOST);
+    if (hostOverride != null) {
+      host = Hosts.check(ENV_HTTP_HOST, hostOverride.trim());
+    }
     int port = (int) node.longValue("port", Http.DEFAULT_PORT, 0, 65535);
     String override = env.get(ENV_HTTP_PORT);
     if (override != null) {
@@ -403,12 +435,27 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     }
     long maxBody = node.longValue("maxBodyBytes", Http.DEFAULT_MAX_BODY_BYTES, 1024, Integer.MAX_VALUE);
     Settings cors = node.child("cors");
-    List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
+    List<String> origins = allowedOrigins(cors);
     cors.rejectUnknown();
     long idle = node.longValue("idleTimeoutSeconds", Http.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 86_400);
     Tls tls = tls(node);
     node.rejectUnknown();
     return new Http(host, port, maxBody, origins, idle, tls);
+  }
+
+  /**
+   * The origins whose pages may make cross-origin requests, each by name: {@code "*"} (every
+   * origin) is refused, because the listed origins are allowed credentials (sockjs-client sends
+   * them), and a server must never allow credentials to every site.
+   */
+  private static List<String> allowedOrigins(Settings cors) {
+    List<String> origins = List.copyOf(cors.strings("allowedOrigins"));
+    int wildcard = origins.indexOf("*");
+    if (wildcard >= 0) {
+      throw new ConfigException(cors.path("allowedOrigins") + "[" + wildcard
+          + "]: \"*\" is not accepted: list each origin, e.g. \"https://app.example.com\"");
+    }
+    return origins;
   }
 
   private static final Set<String> SECRET_ALGORITHMS = Set.of("HS256", "HS384", "HS512");
@@ -444,7 +491,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     if (override != null) {
       port = portFromEnv(ENV_BRIDGE_TCP_PORT, override);
     }
-    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), tcpNode.string("host", TcpBridge.DEFAULT_HOST), port,
+    String host = Hosts.check(tcpNode.path("host"), tcpNode.string("host", TcpBridge.DEFAULT_HOST));
+    TcpBridge tcp = new TcpBridge(tcpNode.bool("enabled", false), host, port,
         tcpNode.longValue("maxConnectionsPerAddress", 0, 0, Integer.MAX_VALUE), tls(tcpNode));
     tcpNode.rejectUnknown();
     Settings sockjsNode = node.child("sockjs");
@@ -478,7 +526,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
       default -> throw new ConfigException(tls.path("clientAuth") + ": expected none, request or required, got " + authName);
     };
     if (clientAuth != ClientAuth.NONE && clientCa == null) {
-      throw new ConfigException(tls.path("clientCaPath") + ": missing (needed with clientAuth " + authName + ")");
+      throw tls.missing("clientCaPath", "needed with clientAuth " + authName);
     }
     tls.rejectUnknown();
     return new Tls(cert, key, clientCa, clientAuth);
@@ -521,7 +569,7 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     Duration ttl = null;
     if (type == QueueType.EXPIRING) {
       if (!node.has("ttlSeconds")) {
-        throw new ConfigException(node.path("ttlSeconds") + ": missing (required by type \"expiring\")");
+        throw node.missing("ttlSeconds", "required by type \"expiring\"");
       }
       ttl = Duration.ofSeconds(node.longValue("ttlSeconds", 0, 1, 31_536_000));
     } else if (node.has("ttlSeconds")) {
@@ -581,22 +629,22 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
   // value of a setting that only a restart changes.
 
   SyncbusConfig withHttp(Http value) {
-    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(value, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withTimeTokens(TimeTokens value) {
-    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(http, value, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withBridges(Bridges value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, log, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, value, reload, cluster, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withCluster(Cluster value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, log, metrics, admin, queues);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, value, log, metrics, admin, console, queues);
   }
 
   SyncbusConfig withQueues(Map<String, Queue> value) {
-    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, value);
+    return new SyncbusConfig(http, timeTokens, jwt, secretOverlapSeconds, limits, sse, bridges, reload, cluster, log, metrics, admin, console, value);
   }
 }

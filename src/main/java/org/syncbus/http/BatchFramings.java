@@ -1,6 +1,9 @@
 package org.syncbus.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import org.syncbus.stream.StreamEvent;
 
 /**
@@ -10,8 +13,11 @@ import org.syncbus.stream.StreamEvent;
  * the {@link RetainedLog}'s one form.
  */
 final class BatchFramings {
+  private static final byte[] CRLF = {'\r', '\n'};
+
   private final StreamEvent.Batch event;
   private final Buffer[] byFormat = new Buffer[Format.values().length];
+  private final ByteBuf[] chunks = new ByteBuf[Format.values().length];
 
   BatchFramings(StreamEvent.Batch event) {
     this.event = event;
@@ -25,5 +31,30 @@ final class BatchFramings {
       byFormat[format.ordinal()] = framed;
     }
     return framed;
+  }
+
+  /**
+   * The line of {@code format} as one HTTP/1.1 chunk (hex size, CRLF, the line, CRLF) in a direct
+   * buffer, for {@link ChunkWriter}: built once, written to every subscriber of the format.
+   */
+  ByteBuf chunk(Format format) {
+    ByteBuf chunk = chunks[format.ordinal()];
+    if (chunk == null) {
+      Buffer line = framed(format);
+      byte[] size = Integer.toHexString(line.length()).getBytes(StandardCharsets.US_ASCII);
+      chunk = Unpooled.directBuffer(size.length + line.length() + 4)
+          .writeBytes(size).writeBytes(CRLF).writeBytes(line.getBytes()).writeBytes(CRLF);
+      chunks[format.ordinal()] = chunk;
+    }
+    return chunk;
+  }
+
+  /** Gives back the chunks' memory once the fan-out is over (the writes hold their own references). */
+  void release() {
+    for (ByteBuf chunk : chunks) {
+      if (chunk != null) {
+        chunk.release();
+      }
+    }
   }
 }

@@ -120,7 +120,7 @@ final class ConnectionGuard {
 
   private void refuseConnection(HttpConnection connection, String address, ConnectionGate.Verdict verdict) {
     metrics.refused("closed", verdict == ConnectionGate.Verdict.NODE_FULL ? "limits.maxConnections"
-        : "limits.maxConnectionsPerAddress");
+        : "limits.maxConnectionsPerAddress", address);
     if (verdict == ConnectionGate.Verdict.NODE_FULL) {
       log.warn("limits.maxConnections", () -> "connection from " + address + " closed: " + gate.max()
           + " connections open (limits.maxConnections)");
@@ -216,7 +216,7 @@ final class ConnectionGuard {
 
   private void closeExpired(Watch watch) {
     if (watch.request == null) {
-      metrics.refused("closed", "limits.headerTimeoutSeconds");
+      metrics.refused("closed", "limits.headerTimeoutSeconds", watch.address);
       log.warn("limits.headerTimeoutSeconds", () -> "connection from " + watch.address
           + " closed: no complete request headers within limits.headerTimeoutSeconds");
     }

@@ -45,7 +45,7 @@ final class HttpRefusals {
   Future<Void> refuse(HttpServerRequest request, Refused refused) {
     HttpServerResponse response = request.response();
     Refusal refusal = refused.refusal();
-    metrics.refused(Integer.toString(refusal.status()), refusal.name());
+    metrics.refused(Integer.toString(refusal.status()), refusal.name(), address(request));
     if (refusal != Refusal.UNEXPECTED) {
       log.warn(refusal.name(), () -> "refused " + refusal.status() + " " + refusal.text() + " to "
           + address(request) + " (" + request.method() + " " + printable(request.path()) + ")"
@@ -71,7 +71,7 @@ final class HttpRefusals {
    */
   void refuseUnrouted(HttpServerRequest request, int status, Throwable failure) {
     String why = failure == null || failure.getMessage() == null ? "" : ": " + printable(failure.getMessage());
-    metrics.refused(Integer.toString(status), "UNROUTED");
+    metrics.refused(Integer.toString(status), "UNROUTED", address(request));
     log.warn("HTTP " + status, () -> "refused " + status + " to " + address(request)
         + " (" + request.method() + " " + printable(request.path()) + ")" + why);
     HttpServerResponse response = request.response();
@@ -83,7 +83,7 @@ final class HttpRefusals {
   /** A request Netty could not parse: one throttled line, then Vert.x's own 400/414/431 and close. */
   void refuseMalformed(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    metrics.refused("400", "MALFORMED_REQUEST");
+    metrics.refused("400", "MALFORMED_REQUEST", address(request));
     log.warn("malformed request", () -> "malformed request from " + address(request)
         + (cause == null ? "" : ": " + printable(cause.getMessage())));
     HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);

@@ -143,8 +143,7 @@ public final class HttpVerticle extends VerticleBase {
     stopFollowing = running.follow(context, this::reconfigure);
     return Future.all(edges.values().stream().map(QueueEdge::start).toList())
         .compose(v -> server.listen())
-        .recover(error -> Future.failedFuture(new ConfigException("http.port: cannot listen on "
-            + http.host() + ":" + http.port() + " (" + error.getMessage() + ")")))
+        .recover(error -> Future.failedFuture(ConfigException.cannotListen("http", http.host(), http.port(), error)))
         .onSuccess(s -> {
           stopFollowingTls = shared.tls().follow(s::updateSSLOptions);
           followCluster();
@@ -167,7 +166,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
+    return new QueueEdge(vertx, clock, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
         shared.metrics().queue(queue.name()));
   }
 
@@ -219,8 +218,14 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     if (!config.http().allowedOrigins().isEmpty()) {
+      // Credentials allowed: sockjs-client sends its requests with credentials, which a browser
+      // lets a page read only with Access-Control-Allow-Credentials: true. The SockJS handler would
+      // say so itself, but leaves CORS to this handler once it has run, so this one must. Only the
+      // listed origins get it, each echoed by name (the list never holds "*": see SyncbusConfig);
+      // syncbus authenticates with tokens, never cookies, so credentials grant a page nothing more.
       router.route().handler(CorsHandler.create()
           .addOrigins(config.http().allowedOrigins())
+          .allowCredentials(true)
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
           .allowedHeaders(Set.of("Authorization", "Content-Type", Protocol.LAST_EVENT_ID)));
     }
@@ -229,7 +234,7 @@ public final class HttpVerticle extends VerticleBase {
       // A mounted bridge (SockJS) answers any Origin with CORS headers of its own: pages of other
       // origins are refused here unless http.cors.allowedOrigins names them.
       router.route(path).handler(this::sameOriginOrAllowed);
-      router.route(path).subRouter(mount.router(vertx, access));
+      router.route(path).subRouter(mount.router(vertx, view()));
     }
     router.get("/__ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end("pong"));
     router.get("/health").handler(this::health);
@@ -257,6 +262,31 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     return router;
+  }
+
+  /** What a mounted router may use of this edge. */
+  private EdgeView view() {
+    return new EdgeView() {
+      @Override
+      public Access access() {
+        return access;
+      }
+
+      @Override
+      public List<QueueView> queues() {
+        return List.copyOf(edges.values());
+      }
+
+      @Override
+      public QueueView queue(String name) {
+        return edges.get(name);
+      }
+
+      @Override
+      public void refuse(HttpServerRequest request, Throwable error) {
+        refusals.refuse(request, error);
+      }
+    };
   }
 
   private void sameOriginOrAllowed(RoutingContext ctx) {
@@ -309,7 +339,7 @@ public final class HttpVerticle extends VerticleBase {
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
       edge.subscribe(response, ctx.request().connection(), String.valueOf(ctx.request().remoteAddress()), format,
-          resumeFrom);
+          resumeFrom, ChunkWriter.of(ctx.request()));
     });
   }
 

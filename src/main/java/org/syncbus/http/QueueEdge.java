@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -62,8 +63,11 @@ import org.syncbus.queue.EncodedBacklog;
  * {@code since=E:S} receives exactly the batches after S, the same bytes as the live stream, or,
  * when they are no longer all here (other epoch, too old, in the future), the whole backlog marked
  * {@code reset}. Used from its edge's event loop only.
+ *
+ * <p><b>For the console</b> ({@link QueueView}) the mirror also keeps its last batches, small
+ * ({@link RecentBatches}), dated by the edge's clock.
  */
-final class QueueEdge {
+final class QueueEdge implements QueueView {
   private static final Logger LOG = Logger.getLogger(QueueEdge.class.getName());
   private static final long SYNC_TIMEOUT_MILLIS = 10_000;
   /** A next owner announces itself within moments of taking the queue over; a mirror that heard none by then asks. */
@@ -78,6 +82,7 @@ final class QueueEdge {
   private static final int FOLLOW_ATTEMPTS = 5;
 
   private final Vertx vertx;
+  private final Clock clock;
   private SyncbusConfig.Queue config;
   private long subscriberLimit;
   private final AtomicInteger nodeSubscribers;
@@ -85,6 +90,7 @@ final class QueueEdge {
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
   private final EncodedBacklog records = new EncodedBacklog();
   private final RetainedLog retained = new RetainedLog();
+  private final RecentBatches recentBatches = new RecentBatches();
   private final List<StreamEvent> pending = new ArrayList<>();
   private MessageConsumer<StreamEvent> consumer;
 
@@ -110,9 +116,10 @@ final class QueueEdge {
   /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
   private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
-  QueueEdge(Vertx vertx, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers,
+  QueueEdge(Vertx vertx, Clock clock, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers,
             QueueMeters meters) {
     this.vertx = vertx;
+    this.clock = clock;
     this.config = config;
     this.subscriberLimit = subscriberLimit;
     this.nodeSubscribers = nodeSubscribers;
@@ -144,7 +151,8 @@ final class QueueEdge {
     return consumer.unregister();
   }
 
-  SyncbusConfig.Queue config() {
+  @Override
+  public SyncbusConfig.Queue config() {
     return config;
   }
 
@@ -157,19 +165,23 @@ final class QueueEdge {
     this.subscriberLimit = subscriberLimit;
   }
 
-  boolean ready() {
+  @Override
+  public boolean ready() {
     return synced;
   }
 
-  long seq() {
+  @Override
+  public long seq() {
     return seq;
   }
 
-  String epoch() {
+  @Override
+  public String epoch() {
     return epoch;
   }
 
-  String owner() {
+  @Override
+  public String owner() {
     return owner;
   }
 
@@ -220,13 +232,38 @@ final class QueueEdge {
     }
   }
 
-  /** Whether the mirror knows the queue's owner and has not seen it go. */
-  boolean ownerPresent() {
+  @Override
+  public boolean ownerPresent() {
     return owner != null && !ownerGone;
   }
 
   int records() {
     return records.size();
+  }
+
+  @Override
+  public EncodedBacklog.Size size() {
+    return records.sizeNow();
+  }
+
+  @Override
+  public int retainedBatches() {
+    return retained.batches();
+  }
+
+  @Override
+  public long retainedBytes() {
+    return retained.bytes();
+  }
+
+  @Override
+  public Records backlog() {
+    return new Records(records.keys(), records.elements());
+  }
+
+  @Override
+  public List<RecentBatch> recentBatches() {
+    return recentBatches.list();
   }
 
   int nodeSubscribers() {
@@ -235,10 +272,12 @@ final class QueueEdge {
 
   /**
    * Opens a stream on {@code response}: the backlog now (or, when {@code since} can be resumed
-   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}.
+   * from the retained log, the batches after it), then every batch. Needs {@link #ready()}. Batches
+   * go out as chunks framed once for every subscriber through {@code chunks}, when there is one.
    */
-  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since) {
-    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format);
+  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since,
+                 ChunkWriter chunks) {
+    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format, chunks);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
     kindOf(subscriber).incrementAndGet();
@@ -349,18 +388,21 @@ final class QueueEdge {
     seq = event.seq();
     invalidateSnapshots();
     retained.add(event.seq(), event.array(), config.retain());
+    recentBatches.add(event.seq(), clock.instant(), event.batch());
     BatchFramings framed = new BatchFramings(event);
     List<Subscriber> behind = null;
     long bytes = 0;
     for (Subscriber subscriber : subscribers) {
       Buffer line = framed.framed(subscriber.format());
       bytes += line.length();
-      if (!subscriber.send(line)) {
+      if (!subscriber.send(line, framed)) {
         behind = behind == null ? new ArrayList<>() : behind;
         behind.add(subscriber);
       }
     }
+    framed.release();
     meters.delivered(subscribers.size(), bytes);
+    meters.batchServed(epoch, seq);
     countState();
     if (behind != null) {
       behind.forEach(this::disconnectSlow);

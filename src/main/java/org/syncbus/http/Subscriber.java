@@ -26,6 +26,8 @@ final class Subscriber {
   private final String remote;
   private final long limit;
   private final Format format;
+  /** Writes pre-framed chunks below Vert.x's response; null when lines go through Vert.x ({@link ChunkWriter}). */
+  private final ChunkWriter chunks;
   /** Lines waiting for the connection to drain; created the first time it falls behind. */
   private ArrayDeque<Buffer> waiting;
   private long waitingBytes;
@@ -33,12 +35,14 @@ final class Subscriber {
   /** One handler for every write's failure, not one per line. */
   private final Handler<Throwable> writeFailed = error -> open = false;
 
-  Subscriber(HttpServerResponse response, HttpConnection connection, String remote, long limit, Format format) {
+  Subscriber(HttpServerResponse response, HttpConnection connection, String remote, long limit, Format format,
+             ChunkWriter chunks) {
     this.response = response;
     this.connection = connection;
     this.remote = remote;
     this.limit = limit;
     this.format = format;
+    this.chunks = chunks;
     response.setWriteQueueMaxSize((int) Math.min(WRITE_QUEUE_BYTES, limit));
     response.drainHandler(v -> drain());
   }
@@ -58,6 +62,15 @@ final class Subscriber {
 
   /** Sends one line; returns false when the subscriber fell more than its limit behind. */
   boolean send(Buffer line) {
+    return send(line, null);
+  }
+
+  /**
+   * Sends one line, as {@code chunk} (the same line framed as an HTTP chunk, shared by every
+   * subscriber) when this subscriber writes chunks itself and the line need not wait; returns false
+   * when the subscriber fell more than its limit behind.
+   */
+  boolean send(Buffer line, BatchFramings framings) {
     if (!open) {
       return true;
     }
@@ -69,7 +82,11 @@ final class Subscriber {
       waitingBytes += line.length();
       return waitingBytes <= limit;
     }
-    write(line);
+    if (chunks != null && framings != null) {
+      chunks.write(framings.chunk(format));
+    } else {
+      write(line);
+    }
     return true;
   }
 

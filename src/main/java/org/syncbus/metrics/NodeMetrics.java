@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +34,10 @@ import java.util.function.IntSupplier;
  *
  * <p><b>Cost.</b> Hot paths count once per batch, never once per subscriber or line: a batch
  * written to N subscribers adds N lines in one increment.
+ *
+ * <p><b>What the console reads.</b> Refusals are also kept, the last ones with the client's address
+ * ({@link RecentRefusals}), and each queue keeps plain totals beside its meters
+ * ({@link QueueMeters}): both whether metrics are on or off, since the console works either way.
  */
 public final class NodeMetrics {
   private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
@@ -41,9 +46,12 @@ public final class NodeMetrics {
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
   private final Map<String, Counter> frames = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
+  private final RecentRefusals recentRefusals;
   private volatile boolean enabled;
 
-  public NodeMetrics(boolean enabled) {
+  /** A node's meters, counting while {@code enabled}; refusals are dated by {@code clock}. */
+  public NodeMetrics(boolean enabled, Clock clock) {
+    recentRefusals = new RecentRefusals(clock);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -80,10 +88,12 @@ public final class NodeMetrics {
 
   /**
    * A refusal: its {@code status} (the HTTP status or the bridge's failure code, or {@code closed}
-   * for a connection closed unanswered) and its {@code cause} (a syncbus refusal's name, or the
-   * setting that refused it).
+   * for a connection closed unanswered), its {@code cause} (a syncbus refusal's name, or the
+   * setting that refused it) and the {@code client}'s address (kept among the recent refusals, not
+   * a label: one series per address would grow without bound).
    */
-  public void refused(String status, String cause) {
+  public void refused(String status, String cause, String client) {
+    recentRefusals.add(status, cause, client);
     refusals.computeIfAbsent(status + " " + cause, key -> Counter.builder("syncbus_refusals")
         .description("Requests, frames and connections refused, by status and cause")
         .tag("status", status).tag("cause", cause).register(registry)).increment();
@@ -113,6 +123,11 @@ public final class NodeMetrics {
         .description("Members of the cluster this node sees").register(registry);
     Gauge.builder("syncbus_cluster_quorum", quorum, q -> q.getAsBoolean() ? 1 : 0)
         .description("1 when this node's side of the cluster holds a majority of cluster.members").register(registry);
+  }
+
+  /** The last refusals, with their clients' addresses. */
+  public RecentRefusals recentRefusals() {
+    return recentRefusals;
   }
 
   /** The registry meters are made on (tests, and code that counts something of its own). */

@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>The queue's state (records, bytes, seq, retained bytes) is set by whoever serves it after each
  * batch, as plain values the gauges read at scrape time: with several edges ({@code -instances N})
  * each sets the same values.
+ *
+ * <p>Beside the meters, plain totals of what the console charts ({@link #batchesServed()},
+ * {@link #deliveredLines()}, {@link #slowSubscribersCut()}): Micrometer's meters count nothing while
+ * metrics are off, and the console works either way.
  */
 public final class QueueMeters {
   /** What a subscriber follows the queue with. */
@@ -47,6 +51,11 @@ public final class QueueMeters {
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong seq = new AtomicLong();
   private final AtomicLong retainedBytes = new AtomicLong();
+  private final AtomicLong linesTotal = new AtomicLong();
+  private long batchesTotal;
+  private String lastBatchEpoch;
+  private long lastBatchSeq;
+  private final AtomicLong slowCutTotal = new AtomicLong();
   private final AtomicReference<Gauge> seqGauge = new AtomicReference<>();
   private final AtomicReference<String> owner = new AtomicReference<>();
   private final Map<Kind, AtomicInteger> subscribers = new EnumMap<>(Kind.class);
@@ -149,12 +158,42 @@ public final class QueueMeters {
   /** One batch written to {@code subscribers} subscribers, {@code bytes} bytes in all. */
   public void delivered(int subscribers, long bytes) {
     if (subscribers > 0) {
+      linesTotal.addAndGet(subscribers);
       lines.increment(subscribers);
       lineBytes.increment(bytes);
     }
   }
 
   public void slowSubscriberCut() {
+    slowCutTotal.incrementAndGet();
     slowCut.increment();
+  }
+
+  /**
+   * A batch applied by one of the node's mirrors. Every edge's mirror applies every batch
+   * ({@code -instances N}): a batch counts once, when it is past the last one counted (or of
+   * another epoch). A mirror that resynchronises counts nothing for the batches it skipped.
+   */
+  public synchronized void batchServed(String epoch, long seq) {
+    if (!epoch.equals(lastBatchEpoch) || seq > lastBatchSeq) {
+      lastBatchEpoch = epoch;
+      lastBatchSeq = seq;
+      batchesTotal++;
+    }
+  }
+
+  /** Batches applied by this node's mirrors since it started, each once. */
+  public synchronized long batchesServed() {
+    return batchesTotal;
+  }
+
+  /** Lines (or events) written to this node's subscribers since it started. */
+  public long deliveredLines() {
+    return linesTotal.get();
+  }
+
+  /** Subscribers of this node disconnected for being too far behind, since it started. */
+  public long slowSubscribersCut() {
+    return slowCutTotal.get();
   }
 }

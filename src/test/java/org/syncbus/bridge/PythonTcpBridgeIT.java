@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.ExternalProcess;
 import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.JwtTokens;
 import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 
@@ -52,14 +53,14 @@ class PythonTcpBridgeIT extends IntegrationTest {
     assertTrue(Files.isRegularFile(client), client + " exists");
     int bridgePort = freePort();
     JsonObject config = Configs.defaultNode();
-    config.put("auth", SockJsNodeIT.jwtConfig(JWT_SECRET));
+    config.put("auth", JwtTokens.auth(JWT_SECRET));
     config.put("bridges", new JsonObject().put("tcp", new JsonObject()
         .put("enabled", true).put("host", TestNode.HOST).put("port", bridgePort)));
     TestNode node = start(config);
     PollStream poll = await(node.pollOk(QUEUE));
     assertEquals("[]", await(poll.line(0)), "the HTTP subscriber starts from the empty backlog");
 
-    String token = SockJsNodeIT.sign(vertx, JWT_SECRET, QUEUE, "publish", "subscribe");
+    String token = JwtTokens.sign(vertx, JWT_SECRET, QUEUE, "publish", "subscribe");
     String log = ExternalProcess.run(
         List.of("python3", client.toString(), TestNode.HOST, String.valueOf(bridgePort), QUEUE, token),
         Map.of(), dir.resolve("python.log"));

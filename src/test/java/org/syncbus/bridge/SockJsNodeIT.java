@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.syncbus.auth.Jwt;
-import org.syncbus.config.SyncbusConfig;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.JwtTokens;
 import org.syncbus.testing.NodeScript;
 import org.syncbus.testing.TestNode;
 
@@ -40,7 +37,7 @@ class SockJsNodeIT extends IntegrationTest {
     JsonObject config = Configs.node(new JsonObject()
         .put(Configs.DEFAULT, Configs.keyed("id"))
         .put(QUEUE, Configs.keyed("id")));
-    config.put("auth", jwtConfig(JWT_SECRET));
+    config.put("auth", JwtTokens.auth(JWT_SECRET));
     config.put("bridges", new JsonObject().put("sockjs", new JsonObject().put("enabled", true).put("path", "/eventbus")));
     TestNode node = start(config);
 
@@ -55,20 +52,8 @@ class SockJsNodeIT extends IntegrationTest {
         "SYNCBUS_PUBLISH_SECRET", node.publishSecret(QUEUE)), dir);
   }
 
-  static JsonObject jwtConfig(String secret) {
-    return new JsonObject().put("jwt", new JsonObject()
-        .put("keys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", secret))));
-  }
-
   /** A JWT signed with {@code secret} granting {@code rights} on {@link #QUEUE}. */
   private String token(String secret, String... rights) {
-    return sign(vertx, secret, QUEUE, rights);
-  }
-
-  static String sign(io.vertx.core.Vertx vertx, String secret, String queue, String... rights) {
-    JsonObject config = Configs.defaultNode().put("auth", jwtConfig(secret));
-    Jwt jwt = Jwt.create(vertx, SyncbusConfig.parse(config, Map.of()).jwt());
-    JsonObject claims = new JsonObject().put(Jwt.CLAIM, new JsonObject().put(queue, new JsonArray(java.util.List.of(rights))));
-    return jwt.sign(claims, new JWTOptions().setExpiresInSeconds(600));
+    return JwtTokens.sign(vertx, secret, QUEUE, rights);
   }
 }

@@ -37,6 +37,7 @@ class ClusterScriptIT {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> processes = new ArrayList<>();
   private int httpBase;
+  private int hazelcastBase;
 
   @AfterEach
   void stopEverything() throws Exception {
@@ -58,6 +59,7 @@ class ClusterScriptIT {
     Map<String, String> env = builder.environment();
     env.put("SYNCBUS_CLUSTER_DIR", dir.toString());
     env.put("SYNCBUS_HTTP_PORT", Integer.toString(httpBase));
+    env.put("SYNCBUS_HAZELCAST_PORT", Integer.toString(hazelcastBase));
     env.put("JAVA_OPTS", "-Dvertx.hazelcast.config=" + clusterXml());
     return builder;
   }
@@ -119,7 +121,9 @@ class ClusterScriptIT {
   @Test
   void survivorsKeepRunningWhenANodeDiesAndTheNodeRejoinsOnRestart() throws Exception {
     httpBase = freeBase();
-    Process cluster = script("3", "-conf", config().toString()).start();
+    hazelcastBase = freeBase();
+    Process cluster = script("3", "-conf", config().toString())
+        .redirectOutput(dir.resolve("script.out").toFile()).start();
     processes.add(cluster);
     for (int node = 0; node < 3; node++) {
       awaitHealthy(node, cluster);
@@ -143,9 +147,33 @@ class ClusterScriptIT {
     List<Long> nodes = List.of(pid(0), pid(1), pid(2));
     cluster.destroy(); // SIGTERM: the script stops every node, gracefully
     assertTrue(cluster.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "scripts/cluster did not stop");
-    for (long pid : nodes) {
-      ProcessHandle.of(pid).ifPresent(node -> node.onExit().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join());
+    for (int node = 0; node < nodes.size(); node++) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!gone(nodes.get(node))) {
+        assertTrue(System.nanoTime() < deadline, "node " + node + " still runs after the script stopped; the script said: "
+            + Files.readString(dir.resolve("script.out")) + "\nthe node: " + log(node));
+        Thread.onSpinWait();
+        cluster.waitFor(100, TimeUnit.MILLISECONDS); // the script has exited: a bounded pause between looks
+      }
     }
+  }
+
+  /**
+   * Whether process {@code pid} has ended: gone, or a zombie (a node the script started ends as
+   * one until whoever adopted it reaps it, which this machine's init may do late).
+   */
+  private static boolean gone(long pid) throws IOException {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    if (!Files.exists(stat)) {
+      return true;
+    }
+    String text;
+    try {
+      text = Files.readString(stat);
+    } catch (IOException vanished) {
+      return true;
+    }
+    return text.substring(text.lastIndexOf(')') + 2).startsWith("Z");
   }
 
   /** A base port with the two after it free too. */

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -25,6 +27,11 @@ import java.io.ByteArrayInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,17 +154,52 @@ class ClusterSetupTest {
     }
   }
 
-  private HazelcastInstance member(String clusterName) throws IOException {
-    Config config;
+  /** The shipped {@code conf/cluster.xml}, for a cluster of its own. */
+  private static Config shipped(String clusterName) throws IOException {
     try (InputStream xml = new FileInputStream("conf/cluster.xml")) {
-      config = new XmlConfigBuilder(xml).build();
+      return new XmlConfigBuilder(xml).build().setClusterName(clusterName);
     }
-    config.setClusterName(clusterName);
+  }
+
+  private HazelcastInstance member(String clusterName) throws IOException {
+    Config config = shipped(clusterName);
     // A backup not acknowledged within a second is missing (the default waits five).
     config.setProperty("hazelcast.operation.backup.timeout.millis", "1000");
     HazelcastInstance member = Hazelcast.newHazelcastInstance(ClusterSetup.protect(config, 2));
     started.add(member);
     return member;
+  }
+
+  /**
+   * The shipped file chooses 127.0.0.1: the member listens there only, where Hazelcast's default
+   * would listen on every interface and let any machine that reaches this one talk to the cluster.
+   */
+  @Test
+  void memberListensOnItsInterfaceOnly() throws Exception {
+    InetAddress beyondLoopback = NetworkInterface.networkInterfaces()
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress())
+        .findFirst().orElse(null);
+    assumeTrue(beyondLoopback != null, "this machine has no address beyond loopback");
+    HazelcastInstance member = Hazelcast.newHazelcastInstance(
+        ClusterSetup.bindOnly(shipped("syncbus-test-" + UUID.randomUUID()), null));
+    started.add(member);
+    int port = member.getCluster().getLocalMember().getAddress().getPort();
+
+    try (Socket socket = new Socket()) {
+      assertThrows(IOException.class, () -> socket.connect(new InetSocketAddress(beyondLoopback, port), 2000),
+          "the member's port " + port + " answers on " + beyondLoopback);
+    }
+  }
+
+  @Test
+  void clusterHostIsTheOnlyInterface() {
+    Config config = ClusterSetup.bindOnly(xml("""
+        <network><interfaces enabled="false"><interface>127.0.0.1</interface></interfaces></network>"""), "10.0.0.1");
+
+    assertEquals("false", config.getProperty("hazelcast.socket.bind.any"));
+    assertTrue(config.getNetworkConfig().getInterfaces().isEnabled());
+    assertEquals(List.of("10.0.0.1"), List.copyOf(config.getNetworkConfig().getInterfaces().getInterfaces()));
   }
 
   /**

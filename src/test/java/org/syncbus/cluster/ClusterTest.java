@@ -44,11 +44,7 @@ class ClusterTest {
 
   @AfterEach
   void checkNothingLeakedAndStopEverything() {
-    try {
-      cluster.checkNothingLeaked();
-    } finally {
-      cluster.close();
-    }
+    cluster.checkNothingLeakedAndClose();
   }
 
   private Member join(JsonObject config) {

@@ -59,11 +59,7 @@ class SplitBrainTest {
 
   @AfterEach
   void checkNothingLeakedAndStopEverything() {
-    try {
-      cluster.checkNothingLeaked();
-    } finally {
-      cluster.close();
-    }
+    cluster.checkNothingLeakedAndClose();
   }
 
   private static String record(int id, String value) {

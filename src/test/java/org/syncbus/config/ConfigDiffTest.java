@@ -19,7 +19,7 @@ class ConfigDiffTest {
    */
   private static final String EVERY_KEY = """
       {
-        "http": {"host": "10.1.2.3", "port": 8001, "maxBodyBytes": 2048, "cors": {"allowedOrigins": ["https://a.example"]},
+        "http": {"host": "127.0.0.2", "port": 8001, "maxBodyBytes": 2048, "cors": {"allowedOrigins": ["https://a.example"]},
                  "idleTimeoutSeconds": 30,
                  "tls": {"certPath": "a.pem", "keyPath": "a.key", "clientCaPath": "ca-a.pem", "clientAuth": "request"}},
         "auth": {"timeTokens": {"enabled": false, "ttlSeconds": 30, "maxSkewSeconds": 5},
@@ -29,7 +29,7 @@ class ConfigDiffTest {
         "limits": {"subscriberBufferBytes": 2048, "maxConnections": 100, "maxConnectionsPerAddress": 10,
                    "headerTimeoutSeconds": 5, "minBodyBytesPerSecond": 100, "bufferedBodyBytes": 4096},
         "sse": {"keepAliveSeconds": 5},
-        "bridges": {"tcp": {"enabled": true, "host": "10.1.2.3", "port": 7001, "maxConnectionsPerAddress": 3,
+        "bridges": {"tcp": {"enabled": true, "host": "127.0.0.3", "port": 7001, "maxConnectionsPerAddress": 3,
                             "tls": {"certPath": "b.pem", "keyPath": "b.key", "clientCaPath": "ca-b.pem", "clientAuth": "request"}},
                     "sockjs": {"enabled": true, "path": "/a"}, "maxFrameBytes": 2048, "maxRegistrationsPerConnection": 8},
         "reload": {"scanSeconds": 2},
@@ -37,6 +37,7 @@ class ConfigDiffTest {
         "log": {"level": "DEBUG", "format": "json"},
         "metrics": {"enabled": false, "requireAdmin": true},
         "admin": {"token": "admin-token-0123456789"},
+        "console": {"enabled": false},
         "queues": {"q": {"pk": "id", "type": "expiring", "ttlSeconds": 60, "secrets": {"publish": "pa", "subscribe": "sa"},
                          "backlog": {"type": "file", "path": "a.json", "retryInitialMillis": 100, "retryMaxMillis": 1000,
                                      "timeoutSeconds": 5},

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Arrays;
@@ -62,6 +63,27 @@ class ReloadPolicyTest {
         refused.getMessage());
   }
 
+  /**
+   * A node listening beyond loopback keeps doing so until a restart, whatever the file says: a
+   * file that moves it to loopback cannot bring in the weak secrets only loopback allows.
+   */
+  @Test
+  void fileWithWeakSecretsIsRefusedWhileTheNodeStaysExposed() {
+    JsonObject exposed = new JsonObject(RUNNING);
+    exposed.getJsonObject("http").put("host", "0.0.0.0");
+    exposed.getJsonObject("auth").getJsonObject("jwt").put("keys", new JsonArray());
+    exposed.getJsonObject("queues").forEach(queue -> ((JsonObject) queue.getValue()).put("secrets",
+        new JsonObject().put("publish", "publish-secret-of-16+").put("subscribe", "subscribe-secret-of-16+")));
+    SyncbusConfig running = SyncbusConfig.parse(exposed, Map.of());
+    exposed.getJsonObject("http").put("host", "127.0.0.1");
+    exposed.getJsonObject("queues").getJsonObject("default").getJsonObject("secrets").put("publish", "short");
+    SyncbusConfig next = SyncbusConfig.parse(exposed, Map.of());
+
+    ConfigException refused = assertThrows(ConfigException.class, () -> ReloadPolicy.apply(running, next));
+    assertEquals("queues.default.secrets.publish: a secret shorter than 16 bytes on a node listening on 0.0.0.0 "
+        + "(http.host); set a secret of at least 16 bytes", refused.getMessage());
+  }
+
   @Test
   void unchangedFileChangesNothing() {
     SyncbusConfig running = running();
@@ -78,7 +100,7 @@ class ReloadPolicyTest {
   /** One row per setting only a restart applies: the edit, and the paths reported. */
   @ParameterizedTest(name = "{1}")
   @CsvSource(delimiter = '|', textBlock = """
-      {"http":{"host":"0.0.0.0"}}                                  | http.host
+      {"http":{"host":"127.0.0.2"}}                                | http.host
       {"http":{"port":9000}}                                       | http.port
       {"http":{"cors":{"allowedOrigins":["https://a.example"]}}}   | http.cors.allowedOrigins
       {"auth":{"timeTokens":{"enabled":false}}}                    | auth.timeTokens.enabled

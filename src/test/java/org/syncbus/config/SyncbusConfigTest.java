@@ -25,7 +25,12 @@ import org.syncbus.config.SyncbusConfig.QueueType;
 class SyncbusConfigTest {
   private static final String PUB_SECRET = "pub-Very-Secret-123";
   private static final String SUB_SECRET = "sub-Very-Secret-456";
-  private static final Map<String, String> PRESENCE_ENV = Map.of("PRESENCE_PUB", PUB_SECRET, "PRESENCE_SUB", SUB_SECRET);
+  /**
+   * The DESIGN.md example listens on 0.0.0.0 with placeholder secrets, which a node refuses
+   * ({@link ExposureTest}): its tests run it on loopback, as a developer would.
+   */
+  private static final Map<String, String> DESIGN_ENV = Map.of("PRESENCE_PUB", PUB_SECRET, "PRESENCE_SUB", SUB_SECRET,
+      SyncbusConfig.ENV_HTTP_HOST, "127.0.0.1");
 
   /** Copied from DESIGN.md, "Configuration". */
   private static final String DESIGN_EXAMPLE = """
@@ -130,7 +135,8 @@ class SyncbusConfigTest {
 
   @Test
   void defaultsMatchTheDocumentedValues() {
-    assertEquals("0.0.0.0", SyncbusConfig.Http.DEFAULT_HOST);
+    assertEquals("127.0.0.1", SyncbusConfig.Http.DEFAULT_HOST);
+    assertEquals("127.0.0.1", SyncbusConfig.TcpBridge.DEFAULT_HOST);
     assertEquals(8000, SyncbusConfig.Http.DEFAULT_PORT);
     assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_TTL_SECONDS);
     assertEquals(120, SyncbusConfig.TimeTokens.DEFAULT_MAX_SKEW_SECONDS);
@@ -200,6 +206,20 @@ class SyncbusConfigTest {
   }
 
   @Test
+  void theConsoleIsServedOnANodeListeningOnLoopbackOnlyUnlessSaidOtherwise() {
+    assertFalse(parse("""
+        {"http": {"host": "0.0.0.0"}, "queues": {}}""").consoleEnabled());
+    assertTrue(parse("""
+        {"http": {"host": "127.0.0.1"}, "queues": {}}""").consoleEnabled());
+    assertTrue(parse("""
+        {"http": {"host": "0.0.0.0"}, "console": {"enabled": true}, "queues": {}}""").consoleEnabled());
+    assertFalse(parse("""
+        {"http": {"host": "localhost"}, "console": {"enabled": false}, "queues": {}}""").consoleEnabled());
+    assertEquals("console.enabled: expected true or false", refusal("""
+        {"console": {"enabled": "yes"}, "queues": {}}"""));
+  }
+
+  @Test
   void anAdminTokenHasAtLeast16Bytes() {
     assertEquals("admin.token: at least 16 bytes (it is a password)", refusal("""
         {"admin": {"token": "short"}, "queues": {}}"""));
@@ -218,7 +238,7 @@ class SyncbusConfigTest {
 
   @Test
   void secretsAreNeverPrinted() {
-    SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, DESIGN_ENV);
     String text = config.toString();
     assertFalse(text.contains(PUB_SECRET), text);
     assertFalse(text.contains(SUB_SECRET), text);
@@ -229,8 +249,8 @@ class SyncbusConfigTest {
 
   @Test
   void designExampleParses() {
-    SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
-    assertEquals(new SyncbusConfig.Http("0.0.0.0", 8000, 16_777_216L, List.of(), 60, null), config.http());
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, DESIGN_ENV);
+    assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 16_777_216L, List.of(), 60, null), config.http());
     assertEquals(new SyncbusConfig.TimeTokens(true, 120, 120), config.timeTokens());
     assertEquals(new SyncbusConfig.Limits(4_194_304L, SyncbusConfig.Limits.AUTOMATIC, 0, 10, 4096, SyncbusConfig.Limits.AUTOMATIC), config.limits());
     assertEquals("INFO", config.log().level());
@@ -294,8 +314,9 @@ class SyncbusConfigTest {
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      a misspelt top-level setting     | {"htpp":{}}                                | htpp: unknown setting
-      a misspelt http setting          | {"http":{"prot":80}}                       | http.prot: unknown setting
+      a misspelt top-level setting     | {"htpp":{}}                                | htpp: unknown setting (did you mean http?)
+      an unknown top-level setting     | {"colour":{}}                              | colour: unknown setting
+      a misspelt http setting          | {"http":{"colour":80}}                     | http.colour: unknown setting
       a misspelt time-token setting    | {"auth":{"timeTokens":{"ttl":5}}}          | auth.timeTokens.ttl: unknown setting
       a misspelt auth setting          | {"auth":{"secret":"x"}}                    | auth.secret: unknown setting
       a misspelt limit                 | {"limits":{"max":1}}                       | limits.max: unknown setting
@@ -304,6 +325,13 @@ class SyncbusConfigTest {
       a fractional port                | {"http":{"port":80.5}}                     | http.port: expected a whole number
       a port out of range              | {"http":{"port":70000}}                    | http.port: must be between 0 and 65535, got 70000
       a host as a number               | {"http":{"host":5}}                        | http.host: expected a string
+      an IPv4 address out of range     | {"http":{"host":"256.1.1.1"}}              | http.host: 256.1.1.1 is not an IPv4 address
+      an empty host                    | {"http":{"host":""}}                       | http.host: must not be empty
+      a host with a reference in it    | {"http":{"host":"x${HOST}"}}               | http.host: expected an IP address or a host name, got "x${HOST}"
+      a bridge host that is no address | {"bridges":{"tcp":{"host":"1.2.3"}}}       | bridges.tcp.host: 1.2.3 is not an IPv4 address
+      a misspelling of a known setting | {"http":{"prot":80}}                       | http.prot: unknown setting (did you mean port?)
+      a known setting in another case  | {"http":{"Port":80}}                       | http.Port: unknown setting (did you mean port?)
+      an optional section misspelt     | {"http":{"tsl":{}}}                        | http.tsl: unknown setting (did you mean tls?)
       a flag as a string               | {"auth":{"timeTokens":{"enabled":"false"}}} | auth.timeTokens.enabled: expected true or false
       a section as a number            | {"http":8000}                              | http: expected an object
       the queues as an array           | {"queues":[]}                              | queues: expected an object
@@ -316,6 +344,7 @@ class SyncbusConfigTest {
       a cluster of no member           | {"cluster":{"members":0}}                  | cluster.members: must be between 1 and 13, got 0
       a cluster beyond Hazelcast's backups | {"cluster":{"members":14}}             | cluster.members: must be between 1 and 13, got 14
       a misspelt cluster setting       | {"cluster":{"size":3}}                     | cluster.size: unknown setting
+      every origin allowed, with "*"   | {"http":{"cors":{"allowedOrigins":["https://a.example","*"]}}} | http.cors.allowedOrigins[1]: "*" is not accepted: list each origin, e.g. "https://app.example.com"
       """)
   void refusedNamingTheSetting(String rule, String json, String message) {
     assertEquals(message, refusal(json));
@@ -332,6 +361,11 @@ class SyncbusConfigTest {
       a pk as a number                       | {"pk":1}                                             | queues.q.pk: expected a string
       an unknown queue type                  | {"pk":"id","type":"fifo"}                            | queues.q.type: unknown queue type "fifo" (expected "keyed" or "expiring")
       an expiring queue without ttl          | {"pk":"id","type":"expiring"}                        | queues.q.ttlSeconds: missing (required by type "expiring")
+      an expiring queue with a misspelt ttl  | {"pk":"id","type":"expiring","ttlSecond":5}          | queues.q.ttlSecond: unknown setting (did you mean ttlSeconds?)
+      a keyed queue with a misspelt ttl      | {"pk":"id","ttlSecond":5}                            | queues.q.ttlSecond: unknown setting (did you mean ttlSeconds?)
+      a misspelt pk                          | {"PK":"id"}                                          | queues.q.PK: unknown setting (did you mean pk?)
+      a pk spelt as an unrelated key         | {"id":"id"}                                          | queues.q.pk: missing
+      a misspelt backlog path                | {"pk":"id","backlog":{"type":"file","pth":"x"}}      | queues.q.backlog.pth: unknown setting (did you mean path?)
       an expiring queue with a zero ttl      | {"pk":"id","type":"expiring","ttlSeconds":0}         | queues.q.ttlSeconds: must be between 1 and 31536000, got 0
       a ttl on a keyed queue                 | {"pk":"id","ttlSeconds":5}                           | queues.q.ttlSeconds: only for type "expiring"
       a misspelt queue setting               | {"pk":"id","colour":"red"}                           | queues.q.colour: unknown setting
@@ -363,6 +397,7 @@ class SyncbusConfigTest {
       secrets as a string                 | {"pk":"id","secrets":"p"}                                          | queues.q.secrets: expected an object
       a secret as a number                | {"pk":"id","secrets":{"publish":987654321,"subscribe":"s"}}        | queues.q.secrets.publish: expected a string
       a misspelt secret                   | {"pk":"id","secrets":{"publish":"p","subscribe":"s","admin":"a"}}  | queues.q.secrets.admin: unknown setting
+      a misspelt required secret          | {"pk":"id","secrets":{"publsh":"p","subscribe":"s"}}               | queues.q.secrets.publsh: unknown setting (did you mean publish?)
       an empty fallback of a needed secret | {"pk":"id","secrets":{"publish":"${PUB:-}","subscribe":"s"}}      | queues.q.secrets.publish: must not be empty
       """)
   void secretRefusedNamingItWithoutItsValue(String rule, String queue, String message) {
@@ -413,16 +448,35 @@ class SyncbusConfigTest {
   @Test
   void textAroundAReferenceIsLiteral() {
     String json = """
-        {"http": {"host": "x${HOST}"}}""";
-    assertEquals("x${HOST}", parse(json, Map.of("HOST", "h")).http().host());
+        {"log": {"level": "x${LEVEL}"}}""";
+    assertEquals("log.level: expected one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF], got X${LEVEL}",
+        refusal(json, Map.of("LEVEL", "INFO")));
   }
 
   @Test
   void httpPortOverrideFromTheEnvironment() {
     SyncbusConfig config = parse(DESIGN_EXAMPLE, Map.of("PRESENCE_PUB", "a", "PRESENCE_SUB", "b",
-        SyncbusConfig.ENV_HTTP_PORT, "9001"));
+        SyncbusConfig.ENV_HTTP_HOST, "127.0.0.1", SyncbusConfig.ENV_HTTP_PORT, "9001"));
     assertEquals(9001, config.http().port());
     assertEquals(0, parse("{}", Map.of("SYNCBUS_HTTP_PORT", "0")).http().port());
+  }
+
+  @Test
+  void httpHostOverrideFromTheEnvironment() {
+    assertEquals("::1", parse("""
+        {"http": {"host": "0.0.0.0"}}""", Map.of(SyncbusConfig.ENV_HTTP_HOST, "::1")).http().host());
+    assertEquals("0.0.0.0", parse("{}", Map.of(SyncbusConfig.ENV_HTTP_HOST, "0.0.0.0")).http().host());
+  }
+
+  @ParameterizedTest(name = "SYNCBUS_HTTP_HOST={0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      256.1.1.1      | SYNCBUS_HTTP_HOST: 256.1.1.1 is not an IPv4 address
+      127.1          | SYNCBUS_HTTP_HOST: 127.1 is not an IPv4 address
+      ::1::2         | SYNCBUS_HTTP_HOST: ::1::2 is not an IPv6 address
+      a host         | SYNCBUS_HTTP_HOST: expected an IP address or a host name, got "a host"
+      """)
+  void httpHostOverrideThatIsNotAHostIsRefused(String value, String message) {
+    assertEquals(message, refusal("{}", Map.of(SyncbusConfig.ENV_HTTP_HOST, value)));
   }
 
   @ParameterizedTest(name = "SYNCBUS_HTTP_PORT={0}")
@@ -434,7 +488,7 @@ class SyncbusConfigTest {
 
   @Test
   void parsedConfigurationIsImmutable() {
-    SyncbusConfig config = parse(DESIGN_EXAMPLE, PRESENCE_ENV);
+    SyncbusConfig config = parse(DESIGN_EXAMPLE, DESIGN_ENV);
     assertThrows(UnsupportedOperationException.class, () -> config.queues().remove("default"));
   }
 
@@ -449,11 +503,11 @@ class SyncbusConfigTest {
     JsonObject json = ConfigFile.parse("conf/syncbus.json", Buffer.buffer(DESIGN_EXAMPLE));
     JsonObject yaml = ConfigFile.parse("conf/syncbus.yaml", Buffer.buffer(DESIGN_EXAMPLE_YAML));
     JsonObject yml = ConfigFile.parse("conf/SYNCBUS.YML", Buffer.buffer(DESIGN_EXAMPLE_YAML));
-    SyncbusConfig fromJson = SyncbusConfig.parse(json, PRESENCE_ENV);
-    SyncbusConfig fromYaml = SyncbusConfig.parse(yaml, PRESENCE_ENV);
+    SyncbusConfig fromJson = SyncbusConfig.parse(json, DESIGN_ENV);
+    SyncbusConfig fromYaml = SyncbusConfig.parse(yaml, DESIGN_ENV);
     assertEquals(fromJson, fromYaml);
-    assertEquals(fromJson, SyncbusConfig.parse(yml, PRESENCE_ENV));
-    assertEquals(parse(DESIGN_EXAMPLE, PRESENCE_ENV), fromJson);
+    assertEquals(fromJson, SyncbusConfig.parse(yml, DESIGN_ENV));
+    assertEquals(parse(DESIGN_EXAMPLE, DESIGN_ENV), fromJson);
     assertEquals(Duration.ofSeconds(60), fromYaml.queue("presence").ttl());
     assertEquals(PUB_SECRET, fromYaml.queue("presence").secrets().publish());
   }

@@ -134,6 +134,20 @@ class JwtHttpTest extends IntegrationTest {
     assertEquals(200, await(node.get("/eventbus/info")).status(), "clients that are not pages send no Origin");
   }
 
+  /**
+   * sockjs-client sends its requests with credentials: a browser blocks the answer to
+   * {@code /eventbus/info} unless it allows credentials to the page's origin by name (once, the
+   * header was left empty and no page could open the bridge).
+   */
+  @Test
+  void sockJsInfoAllowsCredentialsToAListedOrigin() {
+    MultiMap allowed = MultiMap.caseInsensitiveMultiMap().add("Origin", ORIGIN);
+    HttpReply info = await(node.send(HttpMethod.GET, "/eventbus/info", allowed, null));
+    assertEquals(200, info.status());
+    assertEquals(ORIGIN, info.headers().get("Access-Control-Allow-Origin"));
+    assertEquals("true", info.headers().get("Access-Control-Allow-Credentials"));
+  }
+
   @Test
   void crossOriginRequestsAreAllowedOnlyFromConfiguredOrigins() {
     MultiMap allowed = MultiMap.caseInsensitiveMultiMap().add("Origin", ORIGIN);

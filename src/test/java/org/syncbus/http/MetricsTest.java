@@ -7,10 +7,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +17,7 @@ import org.syncbus.testing.IntegrationTest;
 import org.syncbus.testing.PollStream;
 import org.syncbus.testing.PrometheusText;
 import org.syncbus.testing.TestNode;
+import org.syncbus.testing.Tokens;
 
 /**
  * {@code /metrics} (README, "Metrics and health") after known traffic, read by the Prometheus
@@ -59,9 +56,7 @@ class MetricsTest extends IntegrationTest {
   }
 
   private String jwt(JsonObject rights) {
-    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
-    return signer.generateToken(new JsonObject().put("syncbus", rights), new JWTOptions().setExpiresInSeconds(600));
+    return Tokens.jwt(vertx, JWT_SECRET, rights);
   }
 
   @Test

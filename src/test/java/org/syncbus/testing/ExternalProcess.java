@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a third-party program to its end (bounded), and fails with its output unless it exits 0
- * ({@link #run}), or tells how it ended ({@link #attempt}, for programs expected to fail).
+ * Runs a third-party program to its end (bounded: past the bound it is killed, with every process
+ * it started), and fails with its output unless it exits 0 ({@link #run}), or tells how it ended
+ * ({@link #attempt}, for programs expected to fail).
  */
 public final class ExternalProcess {
   private static final long TIMEOUT_SECONDS = 120;
@@ -45,6 +46,9 @@ public final class ExternalProcess {
       finished = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } finally {
       if (!finished) {
+        // Its children first (a browser, a node it started), while they are still its descendants:
+        // once it is gone they belong to init, and would outlive the test.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Runs a Node test file ({@code node --test}) of {@code src/test/node}, whose npm packages
- * {@code scripts/test} installs ({@code npm ci --prefix src/test/node}); fails with its output.
+ * {@code scripts/test} installs ({@code npm ci --prefix src/test/node}); fails with its output, which
+ * it also writes to {@code logDir} (as {@code NAME.log}, {@code script} may be in a subdirectory).
  */
 public final class NodeScript {
   public static final Path DIR = Path.of("src", "test", "node");
@@ -20,6 +21,7 @@ public final class NodeScript {
   public static void run(String script, Map<String, String> env, Path logDir) throws IOException, InterruptedException {
     assertTrue(Files.isDirectory(DIR.resolve("node_modules")),
         DIR.resolve("node_modules") + " is missing: run `npm ci --prefix src/test/node` first (scripts/test does)");
-    ExternalProcess.run(List.of("node", "--test", DIR.resolve(script).toString()), env, logDir.resolve(script + ".log"));
+    Path log = logDir.resolve(Path.of(script).getFileName() + ".log");
+    ExternalProcess.run(List.of("node", "--test", DIR.resolve(script).toString()), env, log);
   }
 }

@@ -180,6 +180,15 @@ public final class TestCluster implements AutoCloseable {
     assertNoneBlocked();
   }
 
+  /** A test's end: {@link #checkNothingLeaked()}, then {@link #close()} whatever the check found. */
+  public void checkNothingLeakedAndClose() {
+    try {
+      checkNothingLeaked();
+    } finally {
+      close();
+    }
+  }
+
   /** No event loop of any member, nor of the clients, blocked since the last check. */
   public void assertNoneBlocked() {
     loops.assertNoneBlocked();

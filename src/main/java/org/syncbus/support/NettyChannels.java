@@ -1,0 +1,50 @@
+package org.syncbus.support;
+
+import io.netty.channel.Channel;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * The one place that reaches a connection's Netty {@link Channel} through Vert.x internals
+ * ({@link NetSocketInternal}, {@link ConnectionBase}): to close a connection below its pipeline
+ * ({@code limits.Disconnect}) and to write pre-framed chunks to many subscribers at once
+ * ({@code http.ChunkWriter}). Should the internals change, {@link #of} answers null, callers use
+ * Vert.x's public API instead, and one warning says so; {@code NettyChannelsTest} fails loudly
+ * when the internals stop being reachable.
+ */
+public final class NettyChannels {
+  private static final Logger LOG = Logger.getLogger(NettyChannels.class.getName());
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+  private NettyChannels() {}
+
+  /** The channel of {@code socket}, or null when Vert.x's internals do not give it. */
+  public static Channel of(NetSocket socket) {
+    if (socket instanceof NetSocketInternal internal) {
+      return internal.channelHandlerContext().channel();
+    }
+    unreachable(socket.getClass());
+    return null;
+  }
+
+  /** The channel of {@code connection}, or null when Vert.x's internals do not give it. */
+  public static Channel of(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base) {
+      return base.channel();
+    }
+    unreachable(connection.getClass());
+    return null;
+  }
+
+  private static void unreachable(Class<?> type) {
+    if (WARNED.compareAndSet(false, true)) {
+      LOG.warning("connections of type " + type.getName() + " do not expose their Netty channel (Vert.x internals "
+          + "changed): cut clients are closed once they read what was written to them, and lines are framed "
+          + "per subscriber");
+    }
+  }
+}
