@@ -34,8 +34,8 @@ final class BacklogScenario extends Scenario {
 
   @Override
   Result measure(Target target) throws Exception {
-    target.reset();
-    target.publishRecords(records, RECORDS_PER_BATCH, options.padding());
+    target.server.reset();
+    target.server.publishRecords(records, RECORDS_PER_BATCH, options.padding());
     Subscribers s = target.subscribers(options.clientThreads, true);
     try (s) {
       s.open(subscribers, 0, options.maxInFlight);
@@ -64,13 +64,18 @@ final class BacklogScenario extends Scenario {
   }
 
   @Override
+  boolean appliesTo(Target target) {
+    return target.ownStream && target.server.software.keyedBacklog;
+  }
+
+  @Override
   List<Row> rows() {
     return ROWS;
   }
 
   /** At least 2,000 new subscribers per second, each with the whole backlog. */
   @Override
-  List<Goal> goals(Map<String, Object> syncbus, Map<String, Object> floor) {
+  List<Goal> goals(String column, Map<String, Object> syncbus, Map<String, Object> nchan, Map<String, Object> floor) {
     double rate = number(syncbus, "subscribeRate");
     return List.of(new Goal(">= 2,000 new subscribers/s with a " + records + "-record backlog",
         rate >= 2000 && isTrue(syncbus.get("complete")), String.format(Locale.ROOT, "%.0f/s", rate)));

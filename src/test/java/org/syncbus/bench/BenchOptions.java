@@ -18,13 +18,18 @@ import java.util.Set;
  */
 final class BenchOptions {
   /** The scenarios {@code --only} names; they run in {@link LoadBench}'s order, not this one. */
-  static final List<String> SCENARIOS = List.of("fanout", "idle", "backlog", "bigbacklog");
-  static final List<String> TARGETS = List.of("syncbus", "floor", "both");
-  /** The benchmark's three fan-out loads: nothing lost at 2,000 × 20/s and 10,000 × 2/s, 40/s sustained. */
+  static final List<String> SCENARIOS = List.of("fanout", "idle", "publish", "backlog", "bigbacklog");
+  /** {@code both}: syncbus and the floor; {@code all}: the floor, syncbus and Nchan. */
+  static final List<String> TARGETS = List.of("syncbus", "floor", "nchan", "both", "all");
+  /** syncbus's kinds of subscriber, each a column of its own: {@code /poll}, {@code /events}, the TCP bridge. */
+  static final List<String> KINDS = List.of("poll", "events", "bridge");
+  /** The benchmark's fan-out loads (README, Benchmarks). */
   static final List<Fanout> DEFAULT_FANOUT = List.of(
-      new Fanout(2000, 20, 10), new Fanout(10000, 2, 10), new Fanout(2000, 40, 10));
-  /** What {@code --subscribers}, {@code --rate} or {@code --seconds} leave unsaid: the first default load. */
-  static final Fanout DEFAULT_ONE_FANOUT = DEFAULT_FANOUT.get(0);
+      new Fanout(500, 20, 10), new Fanout(2000, 20, 10), new Fanout(10000, 2, 10), new Fanout(2000, 40, 10));
+  /** What {@code --subscribers}, {@code --rate} or {@code --seconds} leave unsaid. */
+  static final Fanout DEFAULT_ONE_FANOUT = new Fanout(2000, 20, 10);
+  /** The publish path's load: a few subscribers, many batches from one publisher. */
+  static final Fanout DEFAULT_PUBLISH = new Fanout(10, 1500, 10);
   /** A {@code --fanout} load's seconds when it gives none. */
   static final double DEFAULT_FANOUT_SECONDS = 10;
   private static final Set<String> FLAGS = Set.of("smoke", "help");
@@ -37,6 +42,13 @@ final class BenchOptions {
   long syncbusPid = -1;
   int floorPort = -1;
   long floorPid = -1;
+  int nchanPort = -1;
+  long nchanPid = -1;
+  int bridgePort = -1;
+  /** The servers' JVM options, for the report only (scripts/bench starts the servers). */
+  String serverJavaOpts = "";
+  Set<String> kinds = new LinkedHashSet<>(KINDS);
+  Fanout publish = DEFAULT_PUBLISH;
   List<Fanout> fanout = new ArrayList<>();
   Set<String> only = new LinkedHashSet<>(SCENARIOS);
   int probes = 50;
@@ -147,6 +159,7 @@ final class BenchOptions {
     backlogSubscribers = 50;
     bigBacklog = 5_000;
     bigBacklogTries = 1;
+    publish = new Fanout(10, 200, 1);
   }
 
   /** {@code --subscribers N --rate R --seconds S}: one fan-out load instead of the list. */
@@ -170,8 +183,14 @@ final class BenchOptions {
       case "syncbus-pid" -> syncbusPid = Long.parseLong(v);
       case "floor-port" -> floorPort = Integer.parseInt(v);
       case "floor-pid" -> floorPid = Long.parseLong(v);
+      case "nchan-port" -> nchanPort = Integer.parseInt(v);
+      case "nchan-pid" -> nchanPid = Long.parseLong(v);
+      case "bridge-port" -> bridgePort = Integer.parseInt(v);
+      case "server-java-opts" -> serverJavaOpts = v;
+      case "kinds" -> kinds = listOf(KINDS, "--kinds", v);
+      case "publish" -> publish = fanoutList(v).get(0);
       case "fanout" -> fanout = fanoutList(v);
-      case "only" -> only = onlyScenarios(v);
+      case "only" -> only = listOf(SCENARIOS, "--only", v);
       case "probes" -> probes = Integer.parseInt(v);
       case "client-threads" -> clientThreads = Integer.parseInt(v);
       case "publishers" -> publishers = Math.max(1, Integer.parseInt(v));
@@ -215,12 +234,13 @@ final class BenchOptions {
     return list;
   }
 
-  private static Set<String> onlyScenarios(String v) {
-    Set<String> only = new LinkedHashSet<>(Arrays.asList(v.split(",")));
-    for (String s : only) {
-      oneOf(SCENARIOS, "--only takes " + String.join(",", SCENARIOS) + ", not ", s);
+  /** A comma-separated choice among {@code allowed}, for {@code option}. */
+  private static Set<String> listOf(List<String> allowed, String option, String v) {
+    Set<String> chosen = new LinkedHashSet<>(Arrays.asList(v.split(",")));
+    for (String s : chosen) {
+      oneOf(allowed, option + " takes " + String.join(",", allowed) + ", not ", s);
     }
-    return only;
+    return chosen;
   }
 
   /** The {@code --help} text, with the defaults of a fresh instance. */
@@ -236,15 +256,20 @@ final class BenchOptions {
     return String.join("\n",
         "Usage: scripts/bench [OPTION]…   (the load generator: java … org.syncbus.bench.LoadBench [OPTION]…)",
         "",
-        "  --target " + String.join("|", TARGETS) + "      servers to measure (" + d.target
-            + "); with both, every scenario",
-        "                                   runs against syncbus, then the floor, and the table shows ratios",
+        "  --target " + String.join("|", TARGETS) + "",
+        "                                   servers to measure (" + d.target + "); both: syncbus and the floor;",
+        "                                   all: the floor, syncbus and Nchan; every scenario runs against each",
+        "                                   in turn, and the table shows syncbus/nchan and syncbus/floor",
+        "  --kinds LIST                     syncbus's subscribers, of " + String.join(",", KINDS) + " (all): a column each",
+        "                                   (syncbus, syncbus-sse, syncbus-bridge)",
         "  --smoke                          seconds: " + smokeFanout.subscribers() + " subscribers, "
             + Fanout.number(smokeFanout.rate()) + " batches/s for " + Fanout.number(smokeFanout.seconds()) + " s, a "
             + smoke.backlogRecords + "-record",
         "                                   backlog to " + smoke.backlogSubscribers + ", a " + smoke.bigBacklog
             + "-record backlog (CI runs it)",
         "  --only LIST                      scenarios, of " + String.join(",", SCENARIOS) + " (all)",
+        "  --publish SUBSxRATExSECONDS      the publish path's load (" + DEFAULT_PUBLISH.spec() + "; smoke "
+            + smoke.publish.spec() + ")",
         "  --fanout SUBSxRATE[xSECONDS],…   fan-out loads (" + String.join(",", fanouts) + "; SECONDS "
             + Fanout.number(DEFAULT_FANOUT_SECONDS) + ")",
         "  --subscribers N --rate R --seconds S",
@@ -272,7 +297,8 @@ final class BenchOptions {
         "  --host H                         the servers' address (" + d.host + ")",
         "  --help                           this text",
         "",
-        "Given by scripts/bench: --syncbus-port N --syncbus-pid N --floor-port N --floor-pid N --clk-tck N.",
+        "Given by scripts/bench: --syncbus-port N --syncbus-pid N --bridge-port N --floor-port N --floor-pid N",
+        "--nchan-port N --nchan-pid N --clk-tck N --server-java-opts OPTS.",
         "Output: a table, then one line BENCH_JSON {…} with every figure. Exit status 0 when everything",
         "was complete, 1 when anything was lost, extra or refused, 2 on bad usage.",
         "");

@@ -17,11 +17,13 @@ import org.syncbus.bench.Scenario.Goal;
 import org.syncbus.bench.Scenario.Row;
 
 /**
- * What a run found, for people and for scripts: a table per scenario (one column per target and,
- * with two targets, their ratio), the benchmark's targets (README, Benchmarks) judged on
- * syncbus's figures, the overall result, then one line {@code BENCH_JSON {…}} with every figure,
- * ratio and target (keys: {@code config}, {@code results}, {@code ratios} when both targets ran,
- * {@code targets}, {@code complete}, {@code elapsedSeconds}).
+ * What a run found, for people and for scripts: a table per scenario (one column per target, then
+ * the ratios syncbus/nchan and syncbus/floor when those ran), the benchmark's targets (README,
+ * Benchmarks) judged on each syncbus column's figures, the overall result, then one line
+ * {@code BENCH_JSON {…}} with every figure, ratio and target (keys: {@code config},
+ * {@code results}, {@code ratios} (by scenario, then {@code "syncbus-sse/nchan"} and the like:
+ * every syncbus column against Nchan and the floor), {@code targets}, {@code complete},
+ * {@code elapsedSeconds}).
  *
  * <p>The targets are informative: nothing fails on them (CI runs only {@code --smoke}, whose
  * sizes are far from the benchmark's, so the table does not even show them then).
@@ -29,27 +31,36 @@ import org.syncbus.bench.Scenario.Row;
 final class BenchReport {
   /** Figures with three decimals at most: the table and the JSON show no more than that. */
   private static final double PRECISION = 1000;
-  private static final String METRIC_COLUMN = "%-44s";
-  private static final String VALUE_COLUMN = "%16s";
+  private static final String METRIC_COLUMN = "%-42s";
+  /** Wide enough for the longest column name, {@code syncbus-bridge}, and a space. */
+  private static final String VALUE_COLUMN = "%15s";
+  /** The servers syncbus's columns are compared with, in the order of the ratio columns. */
+  private static final List<String> REFERENCES = List.of(Target.NCHAN, Target.FLOOR);
   /** The JSON writer: figures are numbers, or null when unknown (JSON has no NaN). */
   private static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new SimpleModule().addSerializer(Double.class, new FigureSerializer()));
 
   private final BenchOptions options;
-  private final List<String> targets;
+  private final List<String> targets = new ArrayList<>();
+  private final List<String> syncbusColumns = new ArrayList<>();
   private final Collection<Scenario> scenarios;
   private final boolean whole;
   private final double elapsedSeconds;
   private final List<Goal> goals;
 
   /**
-   * @param targets the targets' names, in the order they ran
+   * @param targets the targets, in the order they ran
    * @param whole whether everything arrived, in every scenario and the warm-up
    */
-  BenchReport(BenchOptions options, List<String> targets, Collection<Scenario> scenarios, boolean whole,
+  BenchReport(BenchOptions options, List<Target> targets, Collection<Scenario> scenarios, boolean whole,
       double elapsedSeconds) {
     this.options = options;
-    this.targets = targets;
+    for (Target t : targets) {
+      this.targets.add(t.name);
+      if (t.isSyncbus()) {
+        syncbusColumns.add(t.name);
+      }
+    }
     this.scenarios = scenarios;
     this.whole = whole;
     this.elapsedSeconds = elapsedSeconds;
@@ -84,13 +95,15 @@ final class BenchReport {
     return null;
   }
 
-  /** The benchmark's targets, for every scenario that ran against syncbus. */
+  /** The benchmark's targets, for every scenario and every syncbus column it ran against. */
   private List<Goal> goals() {
     List<Goal> all = new ArrayList<>();
     for (Scenario s : scenarios) {
-      Map<String, Object> syncbus = s.figures("syncbus");
-      if (syncbus != null) {
-        all.addAll(s.goals(syncbus, s.figures("floor")));
+      for (String column : syncbusColumns) {
+        Map<String, Object> syncbus = s.figures(column);
+        if (syncbus != null) {
+          all.addAll(s.goals(column, syncbus, s.figures(Target.NCHAN), s.figures(Target.FLOOR)));
+        }
       }
     }
     return all;
@@ -104,6 +117,7 @@ final class BenchReport {
         "syncbus load bench (%s%s): %d CPUs, client %d selector threads, %d publisher connection(s), %.0f s%n",
         options.target, options.smoke ? ", smoke" : "", Runtime.getRuntime().availableProcessors(),
         options.clientThreads, options.publishers, elapsedSeconds));
+    out.append("server JVMs: ").append(options.serverJavaOpts.isEmpty() ? "-" : options.serverJavaOpts).append('\n');
     for (Scenario s : scenarios) {
       appendSection(out, s);
     }
@@ -114,9 +128,17 @@ final class BenchReport {
     return out.toString();
   }
 
-  /** Ratios of the first target to the second, when there are two (syncbus/floor). */
-  private boolean withRatios() {
-    return targets.size() == 2;
+  /** The ratio columns: syncbus (its own stream) to each reference that ran. */
+  private List<String> ratioColumns() {
+    List<String> references = new ArrayList<>();
+    if (targets.contains(Target.SYNCBUS)) {
+      for (String reference : REFERENCES) {
+        if (targets.contains(reference)) {
+          references.add(reference);
+        }
+      }
+    }
+    return references;
   }
 
   private void appendSection(StringBuilder out, Scenario s) {
@@ -125,8 +147,8 @@ final class BenchReport {
     for (String name : targets) {
       out.append(String.format(Locale.ROOT, VALUE_COLUMN, name));
     }
-    if (withRatios()) {
-      out.append(String.format(Locale.ROOT, VALUE_COLUMN, targets.get(0) + "/" + targets.get(1)));
+    for (String reference : ratioColumns()) {
+      out.append(String.format(Locale.ROOT, VALUE_COLUMN, Target.SYNCBUS + "/" + reference));
     }
     out.append('\n');
     for (Row row : s.rows()) {
@@ -136,21 +158,23 @@ final class BenchReport {
 
   private void appendRow(StringBuilder out, Scenario s, Row row) {
     out.append(String.format(Locale.ROOT, METRIC_COLUMN, row.label()));
-    List<Object> values = new ArrayList<>();
     for (String name : targets) {
-      Map<String, Object> figures = s.figures(name);
-      Object v = figures == null ? null : figures.get(row.key());
-      values.add(v);
-      out.append(String.format(Locale.ROOT, VALUE_COLUMN, cell(v)));
+      out.append(String.format(Locale.ROOT, VALUE_COLUMN, cell(value(s, name, row))));
     }
-    if (withRatios()) {
-      Double r = ratio(values.get(0), values.get(1));
+    for (String reference : ratioColumns()) {
+      Double r = ratio(value(s, Target.SYNCBUS, row), value(s, reference, row));
       out.append(String.format(Locale.ROOT, VALUE_COLUMN, r == null ? "" : String.format(Locale.ROOT, "%.2f", r)));
     }
     out.append('\n');
   }
 
-  /** A figure in 15 characters: 3 significant digits or so, yes/NO, "-" when unknown. */
+  /** The figure of {@code row} for the target {@code name}; null when the scenario did not run against it. */
+  private static Object value(Scenario s, String name, Row row) {
+    Map<String, Object> figures = s.figures(name);
+    return figures == null ? null : figures.get(row.key());
+  }
+
+  /** A figure in 14 characters: 3 significant digits or so, yes/NO, "-" when unknown. */
   private static String cell(Object v) {
     if (v == null) {
       return "-";
@@ -172,7 +196,7 @@ final class BenchReport {
         parts.add(cell(o));
       }
       String s = String.join(",", parts);
-      return s.length() > 15 ? s.substring(0, 14) + "…" : s;
+      return s.length() > 14 ? s.substring(0, 13) + "…" : s;
     }
     return v.toString();
   }
@@ -183,7 +207,7 @@ final class BenchReport {
     } else if (!goals.isEmpty()) {
       out.append("\n== the benchmark's targets (informative; CI never checks them) ==\n");
       for (Goal g : goals) {
-        out.append(String.format(Locale.ROOT, "%-5s %-62s %s%n", g.pass() ? "PASS" : "FAIL", g.target(), g.measured()));
+        out.append(String.format(Locale.ROOT, "%-5s %-74s %s%n", g.pass() ? "PASS" : "FAIL", g.target(), g.measured()));
       }
     }
   }
@@ -200,10 +224,18 @@ final class BenchReport {
       r.put("title", s.title);
       r.putAll(s.byTarget());
       results.put(s.id, r);
-      Map<String, Object> syncbus = s.figures("syncbus");
-      Map<String, Object> floor = s.figures("floor");
-      if (syncbus != null && floor != null) {
-        ratios.put(s.id, ratios(s.rows(), syncbus, floor));
+      Map<String, Object> scenarioRatios = new LinkedHashMap<>();
+      for (String column : syncbusColumns) {
+        for (String reference : REFERENCES) {
+          Map<String, Object> syncbus = s.figures(column);
+          Map<String, Object> other = s.figures(reference);
+          if (syncbus != null && other != null) {
+            scenarioRatios.put(column + "/" + reference, ratios(s.rows(), syncbus, other));
+          }
+        }
+      }
+      if (!scenarioRatios.isEmpty()) {
+        ratios.put(s.id, scenarioRatios);
       }
     }
     root.put("results", results);
@@ -219,6 +251,8 @@ final class BenchReport {
   private Map<String, Object> config() {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("target", options.target);
+    config.put("columns", targets);
+    config.put("serverJavaOpts", options.serverJavaOpts);
     config.put("smoke", options.smoke);
     config.put("cpus", Runtime.getRuntime().availableProcessors());
     config.put("clientThreads", options.clientThreads);
@@ -232,11 +266,11 @@ final class BenchReport {
     return config;
   }
 
-  /** syncbus/floor for every row that has a ratio (numbers on both sides, the floor's not 0). */
-  private static Map<String, Object> ratios(List<Row> rows, Map<String, Object> syncbus, Map<String, Object> floor) {
+  /** syncbus/other for every row that has a ratio (numbers on both sides, the other's not 0). */
+  private static Map<String, Object> ratios(List<Row> rows, Map<String, Object> syncbus, Map<String, Object> other) {
     Map<String, Object> ratios = new LinkedHashMap<>();
     for (Row row : rows) {
-      Double x = ratio(syncbus.get(row.key()), floor.get(row.key()));
+      Double x = ratio(syncbus.get(row.key()), other.get(row.key()));
       if (x != null) {
         ratios.put(row.key(), round(x));
       }

@@ -39,9 +39,9 @@ final class BigBacklogScenario extends Scenario {
    */
   @Override
   Result measure(Target target) throws Exception {
-    target.reset();
+    target.server.reset();
     long p0 = System.nanoTime();
-    target.publishRecords(records, options.bigBacklogBatch, options.padding());
+    target.server.publishRecords(records, options.bigBacklogBatch, options.padding());
     double publishSeconds = (System.nanoTime() - p0) / 1e9;
     List<Double> tries = new ArrayList<>();
     boolean complete = true;
@@ -65,7 +65,7 @@ final class BigBacklogScenario extends Scenario {
     m.put("recordsReceived", received);
     m.put("complete", complete);
     LoadBench.log(String.format(Locale.ROOT, "  %s: %s ms (published in %.2f s)", target.name, tries, publishSeconds));
-    target.reset();
+    target.server.reset();
     return new Result(m, complete);
   }
 
@@ -86,13 +86,18 @@ final class BigBacklogScenario extends Scenario {
   }
 
   @Override
+  boolean appliesTo(Target target) {
+    return target.ownStream && target.server.software.keyedBacklog;
+  }
+
+  @Override
   List<Row> rows() {
     return ROWS;
   }
 
   /** The backlog to a new subscriber within 200 ms (median), whole. */
   @Override
-  List<Goal> goals(Map<String, Object> syncbus, Map<String, Object> floor) {
+  List<Goal> goals(String column, Map<String, Object> syncbus, Map<String, Object> nchan, Map<String, Object> floor) {
     double ms = number(syncbus, "medianMs");
     return List.of(new Goal(records + "-record backlog to a new subscriber in <= 200 ms",
         ms <= 200 && isTrue(syncbus.get("complete")), String.format(Locale.ROOT, "median %.1f ms", ms)));

@@ -8,13 +8,17 @@ import java.util.Map;
 import org.syncbus.bench.BenchOptions.Fanout;
 
 /**
- * The load generator of {@code scripts/bench}: syncbus against the machine's floor (README,
- * Benchmarks). It runs in its own JVM against servers that run as separate processes (syncbus,
- * and the {@link FloorServer}), which {@code scripts/bench} starts, passing their ports and PIDs;
- * so the load generator's work is never counted in a server's CPU or memory.
+ * The load generator of {@code scripts/bench}: syncbus against Nchan and the machine's floor
+ * (README, Benchmarks). It runs in its own JVM against servers that run as separate processes
+ * (syncbus, the {@link FloorServer}, nginx with Nchan), which {@code scripts/bench} starts,
+ * passing their ports and PIDs; so the load generator's work is never counted in a server's CPU
+ * or memory.
  *
- * <p>Per target, in this order (with {@code --target both} each step runs against syncbus, then
- * against the floor, alternately, so that both see the same machine at about the same time):
+ * <p>A {@link Target} is a column of the report: a server and the kind of subscriber that reaches
+ * it. syncbus has one per kind of {@code --kinds}: {@code syncbus} ({@code /poll}),
+ * {@code syncbus-sse} ({@code /events}) and {@code syncbus-bridge} (the TCP bridge), one process
+ * for the three. Every step runs against every target it applies to, in turn (the floor, syncbus's
+ * columns, Nchan), so that all see the same machine at about the same time:
  * <ol>
  *   <li>a warm-up: a short {@link FanoutScenario fan-out}, not reported, so that the JIT has done
  *       most of its work before anything is measured;
@@ -22,7 +26,9 @@ import org.syncbus.bench.BenchOptions.Fanout;
  *       backlog;
  *   <li>{@link FanoutScenario fan-out}, for each load of {@code --fanout}: completeness,
  *       deliveries/s, latency, server CPU per delivered line;
- *   <li>{@link BacklogScenario backlog}: subscribe rate with a 1,000-record backlog;
+ *   <li>{@link PublishScenario publish}: server CPU per published batch (each server's own stream);
+ *   <li>{@link BacklogScenario backlog}: subscribe rate with a 1,000-record backlog (a keyed
+ *       backlog: not Nchan);
  *   <li>{@link BigBacklogScenario bigbacklog}: a 100,000-record backlog to one new subscriber.
  * </ol>
  * with a pause ({@code --pause-ms}) after each, for the server to notice closed connections.
@@ -67,36 +73,62 @@ public final class LoadBench {
     addTargets();
     long started = System.nanoTime();
     for (Target t : targets) {
-      t.awaitReady();
+      t.server.awaitReady();
     }
-    log("targets: " + describeTargets() + "; " + Runtime.getRuntime().availableProcessors() + " CPUs");
+    log("targets: " + describeTargets() + "; " + Runtime.getRuntime().availableProcessors() + " CPUs"
+        + "; server JVMs: " + options.serverJavaOpts);
     boolean whole = warmUp();
-    // By id: a load given twice runs twice and is reported once, with its later figures.
+    // By id: a load given twice runs twice and is reported once, with its later figures. A
+    // scenario that applies to none of the targets (publish with only --kinds bridge) is not.
     Map<String, Scenario> reported = new LinkedHashMap<>();
     for (Scenario s : scenarios()) {
-      reported.put(s.id, s);
       whole &= runAgainstEveryTarget(s);
+      if (!s.byTarget().isEmpty()) {
+        reported.put(s.id, s);
+      }
     }
     double elapsed = (System.nanoTime() - started) / 1e9;
-    new BenchReport(options, targetNames(), reported.values(), whole, elapsed).print();
+    new BenchReport(options, targets, reported.values(), whole, elapsed).print();
     return whole ? 0 : 1;
   }
 
-  /** syncbus, then the floor, as {@code --target} says. */
+  /** The floor, syncbus's kinds, then Nchan, as {@code --target} and {@code --kinds} say. */
   private void addTargets() {
-    if (!options.target.equals("floor")) {
-      targets.add(target("syncbus", options.syncbusPort, options.syncbusPid, false));
+    String which = options.target;
+    if (which.equals("floor") || which.equals("both") || which.equals("all")) {
+      Server floor = server(Server.Software.FLOOR, Target.FLOOR, options.floorPort, options.floorPid);
+      targets.add(new Target(Target.FLOOR, floor, Wire.poll(floor.address), true));
     }
-    if (!options.target.equals("syncbus")) {
-      targets.add(target("floor", options.floorPort, options.floorPid, true));
+    if (which.equals("syncbus") || which.equals("both") || which.equals("all")) {
+      addSyncbus(server(Server.Software.SYNCBUS, Target.SYNCBUS, options.syncbusPort, options.syncbusPid));
+    }
+    if (which.equals("nchan") || which.equals("all")) {
+      Server nchan = server(Server.Software.NCHAN, Target.NCHAN, options.nchanPort, options.nchanPid);
+      targets.add(new Target(Target.NCHAN, nchan, Wire.rawStream(nchan.address, Server.NCHAN_SUBSCRIBE_PATH), true));
     }
   }
 
-  private Target target(String name, int port, long pid, boolean floor) {
+  private void addSyncbus(Server syncbus) {
+    if (options.kinds.contains("poll")) {
+      targets.add(new Target(Target.SYNCBUS, syncbus, Wire.poll(syncbus.address), true));
+    }
+    if (options.kinds.contains("events")) {
+      targets.add(new Target(Target.SYNCBUS + "-sse", syncbus, Wire.events(syncbus.address), false));
+    }
+    if (options.kinds.contains("bridge")) {
+      if (options.bridgePort <= 0) {
+        throw new IllegalArgumentException("--bridge-port is needed for --kinds bridge");
+      }
+      Wire bridge = Wire.bridge(new InetSocketAddress(options.host, options.bridgePort), Wire.subscriberJwt());
+      targets.add(new Target(Target.SYNCBUS + "-bridge", syncbus, bridge, false));
+    }
+  }
+
+  private Server server(Server.Software software, String name, int port, long pid) {
     if (port <= 0) {
       throw new IllegalArgumentException("--" + name + "-port is needed for --target " + options.target);
     }
-    return new Target(name, new InetSocketAddress(options.host, port), pid, floor, options.clkTck);
+    return new Server(software, new InetSocketAddress(options.host, port), pid, options.clkTck);
   }
 
   private String describeTargets() {
@@ -105,14 +137,6 @@ public final class LoadBench {
       parts.add(t.describe());
     }
     return String.join(", ", parts);
-  }
-
-  private List<String> targetNames() {
-    List<String> names = new ArrayList<>();
-    for (Target t : targets) {
-      names.add(t.name);
-    }
-    return names;
   }
 
   /** A fan-out per target, not reported; returns whether everything arrived. */
@@ -143,6 +167,9 @@ public final class LoadBench {
         list.add(new FanoutScenario(options, load));
       }
     }
+    if (options.only.contains("publish")) {
+      list.add(new PublishScenario(options, options.publish));
+    }
     if (options.only.contains("backlog")) {
       list.add(new BacklogScenario(options));
     }
@@ -155,6 +182,9 @@ public final class LoadBench {
   private boolean runAgainstEveryTarget(Scenario s) throws Exception {
     boolean whole = true;
     for (Target t : targets) {
+      if (!s.appliesTo(t)) {
+        continue;
+      }
       log(s.title + " -> " + t.name);
       whole &= s.runAgainst(t);
       pause();

@@ -54,8 +54,8 @@ final class PacedPublisher {
     }
   }
 
-  /** Publishes {@code rate × seconds} batches (at least one) to {@code target}; returns once all were answered. */
-  Published publish(Target target, double rate, double seconds) throws InterruptedException {
+  /** Publishes {@code rate × seconds} batches (at least one) to {@code server}; returns once all were answered. */
+  Published publish(Server server, double rate, double seconds) throws InterruptedException {
     int total = Math.max(1, (int) Math.round(rate * seconds));
     long period = (long) (1e9 / rate);
     int threads = Math.min(connections, total);
@@ -69,7 +69,7 @@ final class PacedPublisher {
       parts.add(part);
       Thread w = new Thread(() -> {
         try {
-          publishShare(target, part, first, threads, total, start, period);
+          publishShare(server, part, first, threads, total, start, period);
         } catch (Throwable e) {
           failure.compareAndSet(null, e);
         }
@@ -84,9 +84,9 @@ final class PacedPublisher {
   }
 
   /** Batches {@code first}, {@code first + step}, … below {@code total}, on one connection. */
-  private void publishShare(Target target, Published part, int first, int step, int total, long start, long period)
+  private void publishShare(Server server, Published part, int first, int step, int total, long start, long period)
       throws Exception {
-    try (Publisher pub = target.publisher()) {
+    try (Publisher pub = server.publisher()) {
       pub.get("/health"); // connected before the first deadline
       for (int i = first; i < total; i += step) {
         long deadline = start + i * period;
@@ -95,13 +95,13 @@ final class PacedPublisher {
           LockSupport.parkNanos(deadline - now);
         }
         long sent = System.nanoTime();
-        int status = pub.publish(Batches.update(i % keys, i, sent, pad));
+        int status = server.publish(pub, Batches.update(i % keys, i, sent, pad));
         long done = System.nanoTime();
         part.rtt.recordValue(Math.min((done - sent) / 1000, part.rtt.getHighestTrackableValue()));
         part.firstSend = Math.min(part.firstSend, sent);
         part.lastSend = Math.max(part.lastSend, sent);
         part.maxLagNanos = Math.max(part.maxLagNanos, sent - deadline);
-        if (status == 200) {
+        if (server.accepted(status)) {
           part.ok++;
         } else {
           part.errors++;

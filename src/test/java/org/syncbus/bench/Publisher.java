@@ -14,8 +14,9 @@ import java.util.Locale;
 import org.syncbus.auth.TimeTokens;
 
 /**
- * One keep-alive HTTP/1.1 connection that POSTs form bodies ({@code data}, {@code hmac}) and
- * reads the answers; blocking, one request at a time. Not thread-safe: one per publishing thread.
+ * One keep-alive HTTP/1.1 connection that POSTs form bodies ({@code data}, {@code hmac}) or
+ * message bodies (Nchan) and reads the answers; blocking, one request at a time. Not thread-safe:
+ * one per publishing thread. {@link Server#publish} picks the request a server takes.
  */
 final class Publisher implements Closeable {
   private final InetSocketAddress address;
@@ -41,14 +42,28 @@ final class Publisher implements Closeable {
 
   /** POSTs a form body to {@code path}; returns the status (the body is in {@link #lastBody()}). */
   int post(String path, String formBody) throws IOException {
-    byte[] body = formBody.getBytes(StandardCharsets.US_ASCII);
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + address.getHostString() + ":" + address.getPort()
-        + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    return exchange(request("POST", path, "application/x-www-form-urlencoded", formBody));
+  }
+
+  /** POSTs {@code json} as the request body, as is (Nchan's publisher takes a message so). */
+  int postBody(String path, String json) throws IOException {
+    return exchange(request("POST", path, "application/json", json));
+  }
+
+  /** DELETEs {@code path}; returns the status. */
+  int delete(String path) throws IOException {
+    return exchange(request("DELETE", path, null, ""));
+  }
+
+  private byte[] request(String method, String path, String contentType, String text) {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    byte[] head = (method + " " + path + " HTTP/1.1\r\nHost: " + address.getHostString() + ":" + address.getPort()
+        + (contentType == null ? "" : "\r\nContent-Type: " + contentType) + "\r\nContent-Length: " + body.length
+        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     byte[] request = new byte[head.length + body.length];
     System.arraycopy(head, 0, request, 0, head.length);
     System.arraycopy(body, 0, request, head.length, body.length);
-    return exchange(request);
+    return request;
   }
 
   /** GETs {@code path}; returns the status. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,7 +26,7 @@ abstract class Scenario {
   /** One line of the table: a figure's key in the results, and what it is called. */
   record Row(String key, String label) { }
 
-  /** One of the benchmark's targets, judged on what syncbus measured (and the floor, for ratios). */
+  /** One of the benchmark's targets, judged on what one of syncbus's columns measured (and Nchan's or the floor's). */
   @JsonPropertyOrder({"target", "pass", "measured"})
   record Goal(String target, boolean pass, String measured) { }
 
@@ -55,8 +56,20 @@ abstract class Scenario {
   /** The figures the table shows, in order; the JSON ratios are of these too. */
   abstract List<Row> rows();
 
-  /** The benchmark's targets for this scenario, from syncbus's figures and the floor's (null when not run). */
-  abstract List<Goal> goals(Map<String, Object> syncbus, Map<String, Object> floor);
+  /**
+   * The benchmark's targets for this scenario, judged on the figures of the syncbus column
+   * {@code column}, with Nchan's and the floor's beside them (null when they did not run).
+   */
+  abstract List<Goal> goals(String column, Map<String, Object> syncbus, Map<String, Object> nchan,
+      Map<String, Object> floor);
+
+  /**
+   * Whether the scenario means something for {@code target}: every target, unless the scenario
+   * says otherwise (the backlog scenarios need a keyed backlog, which Nchan does not keep).
+   */
+  boolean appliesTo(Target target) {
+    return true;
+  }
 
   /** {@link #measure}s {@code target} and keeps its figures; returns whether everything arrived. */
   final boolean runAgainst(Target target) throws Exception {
@@ -82,6 +95,18 @@ abstract class Scenario {
   /** A figure known to be a number. */
   static double number(Map<String, Object> figures, String key) {
     return ((Number) figures.get(key)).doubleValue();
+  }
+
+  /**
+   * {@code key} of {@code syncbus} at most {@code factor} times the same of {@code reference}
+   * (called {@code referenceName}); {@code label} names the goal.
+   */
+  static Goal atMost(String label, String key, String unit, double factor, Map<String, Object> syncbus,
+      String referenceName, Map<String, Object> reference) {
+    Double r = BenchReport.ratio(syncbus.get(key), reference.get(key));
+    return new Goal(label, r != null && r <= factor,
+        String.format(Locale.ROOT, "%s %s vs %s's %s %s = %s", syncbus.get(key), unit, referenceName,
+            reference.get(key), unit, r == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", r)));
   }
 
   /** Seconds, never 0: a divisor. */

@@ -1,7 +1,6 @@
 package org.syncbus.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -14,19 +13,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
- * A population of long-poll subscribers on one or two NIO selector threads: raw HTTP/1.1
- * {@code GET /poll}, chunked framing decoded as it streams, lines counted without being kept.
- * A connection costs a channel and one small object, so 10,000 of them are cheap.
+ * A population of subscribers of one {@link Wire} on one or two NIO selector threads: each
+ * connection sends the wire's request, then decodes what comes back as it streams, in two
+ * layers: the transport (an HTTP response head, then a chunked body or one that the close ends;
+ * or, on the TCP bridge, length-prefixed frames) and the messages in it ({@link Wire.Framing}:
+ * lines, the {@code data:} lines of server-sent events, or frames). Messages are counted without
+ * being kept. A connection costs a channel and one small object, so 10,000 of them are cheap.
  *
- * <p>Every connection counts its complete lines (the first one is the backlog). Probe
- * connections, spread evenly through the population, also read the {@code "t"} field of each
- * later line (the publisher's {@link System#nanoTime()}, same JVM) and record publish-to-receipt
- * latency. With {@code countRecords}, the first line's records are counted (occurrences of
- * {@code "pad"}), to check a backlog arrived whole.
+ * <p>Every connection counts its complete messages, called lines below (the first one is the
+ * backlog, see {@link Wire}). Probe connections, spread evenly through the population, also read
+ * the {@code "t"} field of each later line (the publisher's {@link System#nanoTime()}, same JVM)
+ * and record publish-to-receipt latency. With {@code countRecords}, the first line's records are
+ * counted (occurrences of {@code "pad"}), to check a backlog arrived whole.
  *
  * <p>One instance is one population: {@link #open} it, wait for {@link #awaitFirstLines}, read
  * the live counters, then {@link #close} it (connections are reset, not shut down politely, so no
@@ -36,17 +37,19 @@ final class Subscribers implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 4;
   private static final byte[] T_FIELD = "\"t\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PAD_FIELD = "\"pad\"".getBytes(StandardCharsets.US_ASCII);
+  /** How a server-sent event's message line starts. */
+  private static final byte[] DATA_PREFIX = "data:".getBytes(StandardCharsets.US_ASCII);
+  /** How a refusal frame of the TCP bridge starts (Vert.x writes {@code type} first). */
+  private static final byte[] ERR_FRAME = "{\"type\":\"err\"".getBytes(StandardCharsets.US_ASCII);
 
-  private final InetSocketAddress address;
-  private final Supplier<String> pollToken;
+  private final Wire wire;
   private final boolean countRecords;
   private final Loop[] loops;
   private long openedAt;
   private int count;
 
-  Subscribers(InetSocketAddress address, int threads, Supplier<String> pollToken, boolean countRecords) throws IOException {
-    this.address = address;
-    this.pollToken = pollToken;
+  Subscribers(Wire wire, int threads, boolean countRecords) throws IOException {
+    this.wire = wire;
     this.countRecords = countRecords;
     this.loops = new Loop[Math.max(1, threads)];
     for (int i = 0; i < loops.length; i++) {
@@ -258,6 +261,7 @@ final class Subscribers implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
 
+  // The transport's states.
   private static final int HEADERS = 0;
   private static final int SIZE = 1;
   private static final int SIZE_EXT = 2;
@@ -266,6 +270,19 @@ final class Subscribers implements AutoCloseable {
   private static final int DATA_CR = 5;
   private static final int DATA_LF = 6;
   private static final int DONE = 7;
+  /** A body without chunks: everything up to the close is data (Nchan's raw stream). */
+  private static final int UNTIL_CLOSE = 8;
+  /** A bridge frame's 4-byte length, then its body. */
+  private static final int FRAME_LENGTH = 9;
+  private static final int FRAME_BODY = 10;
+
+  // Where a connection is in its current line (the message layer).
+  /** Part of a message: counted at its end, its bytes scanned for records or latency. */
+  private static final int MESSAGE = 0;
+  /** Framing (an event's {@code id:} or {@code event:} line, a comment, a blank line): skipped. */
+  private static final int FRAMING = 1;
+  /** At the start of a server-sent event's line, not yet known to be {@code data:} or not. */
+  private static final int UNDECIDED = 2;
 
   /** One connection's decoding state. */
   private static final class Conn {
@@ -277,8 +294,14 @@ final class Subscribers implements AutoCloseable {
     long firstLineAt;
     int state;
     byte[] header;
+    /** Bytes of the response head so far; on the bridge, of the frame's length. */
     int headerLength;
+    /** Bytes left in the current chunk or frame; on the bridge, the frame's length while it is read. */
     long chunkLeft;
+    /** {@link #MESSAGE}, {@link #FRAMING} or {@link #UNDECIDED}. */
+    int lineKind;
+    /** Bytes of {@link #DATA_PREFIX} or {@link #ERR_FRAME} matched so far at the line's or frame's start. */
+    int prefix;
     long lines;
     long records;
     int match;
@@ -385,17 +408,23 @@ final class Subscribers implements AutoCloseable {
       }
       c.attempts++;
       inFlight++;
-      c.state = HEADERS;
-      c.header = new byte[1024];
-      c.headerLength = 0;
-      c.request = ByteBuffer.wrap(("GET /poll?data=%7B%7D&hmac=" + pollToken.get() + " HTTP/1.1\r\nHost: "
-          + address.getHostString() + ":" + address.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      if (wire.framing == Wire.Framing.FRAMES) {
+        c.state = FRAME_LENGTH;
+        c.chunkLeft = 0;
+        c.headerLength = 0;
+      } else {
+        c.state = HEADERS;
+        c.header = new byte[1024];
+        c.headerLength = 0;
+      }
+      newLine(c);
+      c.request = wire.request();
       try {
         SocketChannel ch = SocketChannel.open();
         c.channel = ch;
         ch.configureBlocking(false);
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        if (ch.connect(address)) {
+        if (ch.connect(wire.address)) {
           SelectionKey key = ch.register(selector, 0, c);
           sendRequest(c, key);
         } else {
@@ -503,6 +532,7 @@ final class Subscribers implements AutoCloseable {
       }
     }
 
+    /** The transport layer: {@code n} bytes just read into {@link #bytes}. */
     void parse(Conn c, int n, long now) {
       byte[] a = bytes;
       int i = 0;
@@ -547,7 +577,7 @@ final class Subscribers implements AutoCloseable {
           }
           case DATA -> {
             int take = (int) Math.min(c.chunkLeft, n - i);
-            data(c, a, i, i + take, now);
+            body(c, a, i, i + take, now);
             i += take;
             c.chunkLeft -= take;
             if (c.chunkLeft == 0) {
@@ -568,11 +598,64 @@ final class Subscribers implements AutoCloseable {
             }
             c.state = SIZE;
           }
+          case UNTIL_CLOSE -> {
+            body(c, a, i, n, now);
+            i = n;
+          }
+          case FRAME_LENGTH -> {
+            c.chunkLeft = c.chunkLeft << 8 | (a[i++] & 0xff);
+            if (++c.headerLength == 4) {
+              c.state = FRAME_BODY;
+              c.prefix = 0;
+              if (c.chunkLeft == 0) {
+                frameEnd(c, now);
+              }
+            }
+          }
+          case FRAME_BODY -> {
+            int take = (int) Math.min(c.chunkLeft, n - i);
+            if (!frameStart(c, a, i, i + take)) {
+              return;
+            }
+            message(c, a, i, i + take);
+            i += take;
+            c.chunkLeft -= take;
+            if (c.chunkLeft == 0) {
+              frameEnd(c, now);
+            }
+          }
           default -> {
             return;
           }
         }
       }
+    }
+
+    /**
+     * Refuses a frame starting {@link #ERR_FRAME} (the bridge refused the token or the address);
+     * false when it did, and the connection is given up with the frame's text as the reason.
+     */
+    boolean frameStart(Conn c, byte[] a, int from, int to) {
+      for (int i = from; i < to && c.prefix >= 0 && c.prefix < ERR_FRAME.length; i++) {
+        c.prefix = a[i] == ERR_FRAME[c.prefix] ? c.prefix + 1 : -1;
+      }
+      if (c.prefix == ERR_FRAME.length) {
+        String why = "bridge: " + new String(a, from, to - from, StandardCharsets.UTF_8);
+        if (c.lines == 0) {
+          refused(c, 0, why);
+        } else {
+          protocolError(c, why);
+        }
+        return false;
+      }
+      return true;
+    }
+
+    void frameEnd(Conn c, long now) {
+      endOfMessage(c, now);
+      c.state = FRAME_LENGTH;
+      c.chunkLeft = 0;
+      c.headerLength = 0;
     }
 
     void protocolError(Conn c, String why) {
@@ -602,22 +685,11 @@ final class Subscribers implements AutoCloseable {
           c.header = null;
           int status = parseStatus(head);
           if (status != 200) {
-            refusedStatus = status;
-            reset(c);
-            inFlight--;
-            if (status == 503 && c.attempts < MAX_ATTEMPTS) {
-              retries++;
-              toOpen.add(c);
-            } else {
-              giveUp(c, "status " + status + ": " + head.lines().findFirst().orElse(""));
-            }
+            refused(c, status, "status " + status + ": " + head.lines().findFirst().orElse(""));
             return n;
           }
-          if (!head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) {
-            protocolError(c, "response not chunked: " + head);
-            return n;
-          }
-          c.state = SIZE;
+          boolean chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
+          c.state = chunked ? SIZE : UNTIL_CLOSE;
           c.chunkLeft = 0;
           return i;
         }
@@ -625,72 +697,122 @@ final class Subscribers implements AutoCloseable {
       return i;
     }
 
-    void data(Conn c, byte[] a, int from, int to, long now) {
+    /** A refusal: retried when the server was busy (503), else the connection is given up. */
+    void refused(Conn c, int status, String why) {
+      if (status > 0) {
+        refusedStatus = status;
+      }
+      reset(c);
+      inFlight--;
+      if (status == 503 && c.attempts < MAX_ATTEMPTS) {
+        retries++;
+        toOpen.add(c);
+      } else {
+        giveUp(c, why);
+      }
+    }
+
+    /** The message layer over an HTTP body: lines, of which the wire's framing says which are messages. */
+    void body(Conn c, byte[] a, int from, int to, long now) {
       int i = from;
-      if (c.lines == 0) {
-        if (countRecords) {
-          int m = c.match;
-          long records = c.records;
-          for (; i < to; i++) {
-            byte b = a[i];
-            if (b == '\n') {
-              break;
-            }
-            if (b == PAD_FIELD[m]) {
-              if (++m == PAD_FIELD.length) {
-                records++;
-                m = 0;
-              }
-            } else {
-              m = b == PAD_FIELD[0] ? 1 : 0;
-            }
-          }
-          c.match = m;
-          c.records = records;
-        } else {
-          while (i < to && a[i] != '\n') {
-            i++;
-          }
+      while (i < to) {
+        if (c.lineKind == UNDECIDED) {
+          i = decideLine(c, a, i, to);
+          continue;
         }
-        if (i == to) {
+        int end = i;
+        while (end < to && a[end] != '\n') {
+          end++;
+        }
+        if (c.lineKind == MESSAGE) {
+          message(c, a, i, end);
+        }
+        if (end == to) {
           return;
         }
+        if (c.lineKind == MESSAGE) {
+          endOfMessage(c, now);
+        }
+        newLine(c);
+        i = end + 1;
+      }
+    }
+
+    /** Reads a server-sent event line's start until it is known to be {@code data:} or not. */
+    int decideLine(Conn c, byte[] a, int from, int to) {
+      int i = from;
+      while (i < to) {
+        if (a[i] != DATA_PREFIX[c.prefix]) {
+          c.lineKind = FRAMING;
+          return i;
+        }
         i++;
+        if (++c.prefix == DATA_PREFIX.length) {
+          c.lineKind = MESSAGE;
+          return i;
+        }
+      }
+      return i;
+    }
+
+    /**
+     * Part of a message's bytes: the first message's records are counted when asked to; a
+     * probe's later messages are read for their {@code "t"}; other messages are only counted.
+     */
+    void message(Conn c, byte[] a, int from, int to) {
+      if (c.lines == 0) {
+        if (countRecords) {
+          countRecords(c, a, from, to);
+        }
+      } else if (c.probe) {
+        readT(c, a, from, to);
+      }
+    }
+
+    /** A message ended: the first one marks the subscriber in place, the others are counted. */
+    void endOfMessage(Conn c, long now) {
+      if (c.lines == 0) {
         c.lines = 1;
         c.match = 0;
         c.firstLineAt = now;
         lastFirstLineAt = Math.max(lastFirstLineAt, now);
         firstLines++;
         inFlight--;
-      }
-      if (!c.probe) {
-        int count = 0;
-        for (; i < to; i++) {
-          if (a[i] == '\n') {
-            count++;
-          }
-        }
-        if (count > 0) {
-          c.lines += count;
-          lines += count;
-          lastLineAt = now;
-        }
         return;
       }
-      for (; i < to; i++) {
+      if (c.probe && (c.tPhase == 2 || c.tPhase == 3)) {
+        latency.recordValue(Math.min(Math.max(0, (now - c.t) / 1000), latency.getHighestTrackableValue()));
+      }
+      c.tPhase = 0;
+      c.match = 0;
+      c.t = 0;
+      c.lines++;
+      lines++;
+      lastLineAt = now;
+    }
+
+    void countRecords(Conn c, byte[] a, int from, int to) {
+      int m = c.match;
+      long records = c.records;
+      for (int i = from; i < to; i++) {
         byte b = a[i];
-        if (b == '\n') {
-          if (c.tPhase == 2 || c.tPhase == 3) {
-            latency.recordValue(Math.min(Math.max(0, (now - c.t) / 1000), latency.getHighestTrackableValue()));
+        if (b == PAD_FIELD[m]) {
+          if (++m == PAD_FIELD.length) {
+            records++;
+            m = 0;
           }
-          c.tPhase = 0;
-          c.match = 0;
-          c.t = 0;
-          c.lines++;
-          lines++;
-          lastLineAt = now;
-          continue;
+        } else {
+          m = b == PAD_FIELD[0] ? 1 : 0;
         }
+      }
+      c.match = m;
+      c.records = records;
+    }
+
+    /** Finds {@code "t":} and reads the number after it, across reads. */
+    void readT(Conn c, byte[] a, int from, int to) {
+      for (int i = from; i < to; i++) {
+        byte b = a[i];
         switch (c.tPhase) {
           case 0 -> {
             if (b == T_FIELD[c.match]) {
@@ -718,11 +840,17 @@ final class Subscribers implements AutoCloseable {
             }
           }
           default -> {
-            // this line's t is read
+            return; // this message's t is read
           }
         }
       }
     }
+  }
+
+  /** A new line (or a new connection's first) in the message layer. */
+  private void newLine(Conn c) {
+    c.lineKind = wire.framing == Wire.Framing.EVENTS ? UNDECIDED : MESSAGE;
+    c.prefix = 0;
   }
 
   private static int parseStatus(String head) {
