@@ -47,6 +47,7 @@ public final class BridgeVerticle extends VerticleBase {
   private Runnable stopFollowing = () -> { };
   private ConnectionGate perAddress;
   private BridgeMeters meters;
+  private BridgeFanout fanout;
   private NetServer server;
   private long sweepTimer = -1;
 
@@ -69,6 +70,7 @@ public final class BridgeVerticle extends VerticleBase {
     stopFollowing = running.follow(context, access::reconfigure);
     BridgeGuard guard = new BridgeGuard(access);
     meters = new BridgeMeters(shared.metrics());
+    fanout = new BridgeFanout(vertx.eventBus(), shared.clientLog());
     long perAddressLimit = tcp.maxConnectionsPerAddress();
     perAddress = new ConnectionGate(Long.MAX_VALUE, perAddressLimit);
     server = vertx.createNetServer(tls.secure(new NetServerOptions().setHost(tcp.host()).setPort(tcp.port())))
@@ -112,7 +114,7 @@ public final class BridgeVerticle extends VerticleBase {
       return;
     }
     TcpBridgeConnection connection = new TcpBridgeConnection(socket, address, vertx, guard, access,
-        running::get, shared.limits().bodies(), shared.clientLog(), clock, meters);
+        running::get, shared.limits().bodies(), shared.clientLog(), clock, meters, fanout);
     connections.add(connection);
     AtomicLong open = shared.metrics().connections(socket.localAddress() == null ? 0 : socket.localAddress().port(), "bridge");
     open.incrementAndGet();

@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -79,7 +78,8 @@ final class TcpBridgeConnection {
   private final ThrottledLog log;
   private final Clock clock;
   private final RecordParser parser = RecordParser.newFixed(Integer.BYTES);
-  private final Map<String, MessageConsumer<Object>> registrations = new LinkedHashMap<>();
+  /** What ends each registration, by address ({@link BridgeFanout}). */
+  private final Map<String, Runnable> registrations = new LinkedHashMap<>();
 
   private int frameLength = -1;
   private long received;
@@ -94,13 +94,15 @@ final class TcpBridgeConnection {
   private long pausedNanos;
   private boolean closed;
   private final BridgeMeters meters;
+  private final BridgeFanout fanout;
   private JsonObject claims;
   private long claimsExpireMillis;
 
   TcpBridgeConnection(NetSocket socket, String address, Vertx vertx, BridgeGuard guard, Access access,
                       Supplier<SyncbusConfig> config, BodyBudget budget, ThrottledLog log, Clock clock,
-                      BridgeMeters meters) {
+                      BridgeMeters meters, BridgeFanout fanout) {
     this.meters = meters;
+    this.fanout = fanout;
     this.socket = socket;
     this.address = address;
     this.vertx = vertx;
@@ -155,8 +157,7 @@ final class TcpBridgeConnection {
   /** The socket closed: registrations end, the frame's claim is given back. */
   void closed() {
     closed = true;
-    registrations.values().forEach(consumer -> consumer.unregister()
-        .onFailure(error -> log.warn("bridge unregister", () -> "bridge: unregistering failed: " + error.getMessage())));
+    registrations.values().forEach(Runnable::run);
     registrations.clear();
     meters.closed(this);
     releaseFrame();
@@ -343,20 +344,17 @@ final class TcpBridgeConnection {
           .put("failureType", "RECIPIENT_FAILURE").put("message", "too_many_registrations"));
       return;
     }
-    MessageConsumer<Object> consumer = eventBus.consumer(target,
-        message -> write(message(message.address(), message.body(), false, headersOf(message))));
-    registrations.put(target, consumer);
+    registrations.put(target, fanout.register(target, this::writeFramed));
     meters.registered(this, target);
   }
 
   private void unregister(Object target) {
-    MessageConsumer<Object> consumer = target instanceof String name ? registrations.remove(name) : null;
-    if (consumer == null) {
+    Runnable registration = target instanceof String name ? registrations.remove(name) : null;
+    if (registration == null) {
       write(err("unknown_address"));
     } else {
       meters.unregistered(this, (String) target);
-      consumer.unregister().onFailure(error -> log.warn("bridge unregister",
-          () -> "bridge: unregistering failed: " + error.getMessage()));
+      registration.run();
     }
   }
 
@@ -384,13 +382,13 @@ final class TcpBridgeConnection {
     return options;
   }
 
-  private static JsonObject headersOf(Message<?> message) {
+  static JsonObject headersOf(Message<?> message) {
     JsonObject headers = new JsonObject();
     message.headers().forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
     return headers;
   }
 
-  private static JsonObject message(String address, Object body, boolean send, JsonObject headers) {
+  static JsonObject message(String address, Object body, boolean send, JsonObject headers) {
     JsonObject frame = new JsonObject().put("type", "message").put("address", address)
         .put("headers", headers == null ? new JsonObject() : headers);
     if (body != null) {
@@ -414,23 +412,35 @@ final class TcpBridgeConnection {
     return new JsonObject().put("type", "err").put("message", message);
   }
 
+  /** {@code frame} as the bridge sends it: its length (4 bytes, big-endian), then its JSON in UTF-8. */
+  static Buffer framed(JsonObject frame) {
+    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
+    return Buffer.buffer(json.length + Integer.BYTES).appendInt(json.length).appendBytes(json);
+  }
+
   /** Writes a frame, counted until the socket took it; a client too far behind is disconnected. */
   private void write(JsonObject frame) {
+    if (!closed) {
+      writeFramed(framed(frame));
+    }
+  }
+
+  /** Writes a framed frame (perhaps shared with other connections), counted as {@link #write(JsonObject)} does. */
+  private void writeFramed(Buffer frame) {
     if (closed) {
       return;
     }
-    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
     long limit = config.get().limits().subscriberBufferBytes();
-    if (unwritten + json.length > limit) {
+    if (unwritten + frame.length() - Integer.BYTES > limit) {
       log.warn("limits.subscriberBufferBytes", () -> "bridge connection from " + address
           + " disconnected: more than " + limit + " bytes unsent (limits.subscriberBufferBytes)");
       close();
       return;
     }
-    int size = json.length + Integer.BYTES;
+    int size = frame.length();
     unwritten += size;
     updateReading();
-    Future<Void> written = socket.write(Buffer.buffer(size).appendInt(json.length).appendBytes(json));
+    Future<Void> written = socket.write(frame);
     written.onComplete(done -> {
       unwritten -= size;
       updateReading();

@@ -274,6 +274,30 @@ abstract class BridgeRules extends IntegrationTest {
   }
 
   @Test
+  void connectionsRegisteredOnOneAddressEachGetEveryBatchTillTheyUnregisterOrClose() {
+    String token = token(rights("publish", "subscribe"));
+    List<BridgeClient> clients = List.of(connect(), connect(), connect());
+    for (BridgeClient client : clients) {
+      client.register(Addresses.updates(Q), token);
+      assertMessage(snapshot(client, token)); // handled after the register
+    }
+    await(node.publishOk(Q, batch(1)));
+    for (BridgeClient client : clients) {
+      assertEquals(1, await(client.next()).getJsonObject("body").getLong("seq"));
+    }
+    clients.get(0).write(new JsonObject().put("type", "unregister").put("address", Addresses.updates(Q)));
+    await(clients.get(1).close());
+    assertMessage(snapshot(clients.get(0), token)); // the unregister was handled
+    await(node.publishOk(Q, batch(2)));
+    JsonObject last = await(clients.get(2).next());
+    assertEquals(2, last.getJsonObject("body").getLong("seq"), "the one still registered gets the next batch");
+    assertEquals(new JsonArray(batch(2)), last.getJsonObject("body").getJsonArray("batch"));
+    JsonObject after = snapshot(clients.get(0), token);
+    assertMessage(after);
+    assertEquals(2, after.getJsonObject("body").getLong("seq"), "the unregistered one got no batch message, only its answer");
+  }
+
+  @Test
   void snapshotNeedsTheSubscribeRight() {
     await(node.publishOk(Q, batch(7)));
     BridgeClient client = connect();
