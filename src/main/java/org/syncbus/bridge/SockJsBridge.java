@@ -6,6 +6,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.Transport;
+import java.util.List;
 import org.syncbus.auth.Access;
 import org.syncbus.http.EdgeView;
 import org.syncbus.http.Mount;
@@ -15,13 +18,22 @@ import org.syncbus.metrics.NodeMetrics;
  * The SockJS event-bus bridge ({@code bridges.sockjs}) for browsers and Node, mounted on every HTTP
  * edge under its path ({@code /eventbus/*}). What each frame may do is decided by {@link BridgeGuard}
  * with the edge's {@link Access}, so it follows reloaded keys and queues.
+ *
+ * <p>WebSocket only: SockJS's HTTP fallbacks (XHR streaming and polling, EventSource, HTML file,
+ * JSONP) send frames as request bodies, which would be read outside the node's bounds on bodies
+ * ({@code http.maxBodyBytes}, {@code limits.bufferedBodyBytes}, the slow-body guard); they are
+ * switched off, so a client without WebSocket is refused at once rather than failing later.
  */
 public record SockJsBridge(String path, NodeMetrics metrics) implements Mount {
   @Override
   public Router router(Vertx vertx, EdgeView edge) {
     BridgeGuard guard = new BridgeGuard(edge.access());
     BridgeMeters meters = new BridgeMeters(metrics);
-    return SockJSHandler.create(vertx).bridge(BridgeGuard.permit(new SockJSBridgeOptions()), event -> {
+    SockJSHandlerOptions options = new SockJSHandlerOptions();
+    for (Transport fallback : List.of(Transport.EVENT_SOURCE, Transport.HTML_FILE, Transport.JSON_P, Transport.XHR)) {
+      options.addDisabledTransport(fallback.name());
+    }
+    return SockJSHandler.create(vertx, options).bridge(BridgeGuard.permit(new SockJSBridgeOptions()), event -> {
       count(meters, event);
       String client = event.socket().remoteAddress() == null ? "unknown" : event.socket().remoteAddress().hostAddress();
       guard.handle(event, client, meters, (refused, frame) -> refused.socket().write(Buffer.buffer(frame.encode())));

@@ -1,9 +1,15 @@
 package org.syncbus.bridge;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.TestNode;
 
 /**
@@ -54,5 +60,19 @@ class SockJsBridgeRulesTest extends BridgeRules {
   @Override
   protected Optional<String> pingAnswer() {
     return Optional.empty();
+  }
+
+  /**
+   * SockJS's HTTP fallbacks are off (README, "Bridges and JWT"): their frames would be request
+   * bodies outside the node's bounds. Each is refused at once, never a 500; the WebSocket stays.
+   */
+  @Test
+  void theHttpFallbacksAreRefusedAtOnce() {
+    for (String transport : List.of("xhr", "xhr_streaming", "xhr_send", "eventsource", "htmlfile?c=x", "jsonp?c=x")) {
+      HttpReply reply = await(node.send(HttpMethod.POST,
+          PATH + "/000/fallback" + transport.length() + "/" + transport, "application/json",
+          Buffer.buffer("[\"{}\"]")));
+      assertEquals(404, reply.status(), transport + ": " + reply);
+    }
   }
 }
