@@ -40,7 +40,8 @@ public final class ConfigJson {
         .put("metrics", new JsonObject().put("enabled", config.metrics().enabled())
             .put("requireAdmin", config.metrics().requireAdmin()))
         .put("admin", new JsonObject().put("token", config.admin().token()))
-        .put("console", new JsonObject().put("enabled", config.console().enabled()))
+        .put("console", new JsonObject().put("enabled", config.console().enabled())
+            .put("sessionMinutes", config.console().sessionMinutes()))
         .put("queues", queues(config.queues()));
     mask(json, "");
     return json;

@@ -106,8 +106,15 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    *
    * @param enabled whether the node serves it; null when the file does not say
    *     ({@link SyncbusConfig#consoleEnabled()} decides)
+   * @param sessionMinutes how long a login lasts: its cookie, then a new login
    */
-  public record Console(Boolean enabled) {}
+  public record Console(Boolean enabled, long sessionMinutes) {
+    public static final long DEFAULT_SESSION_MINUTES = 30;
+
+    public Duration sessionLifetime() {
+      return Duration.ofMinutes(sessionMinutes);
+    }
+  }
 
   /**
    * Whether the node serves the console: as {@code console.enabled} says, else when
@@ -385,7 +392,8 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     metricsNode.rejectUnknown();
     Admin admin = admin(root.child("admin"));
     Settings consoleNode = root.child("console");
-    Console console = new Console(consoleNode.has("enabled") ? consoleNode.bool("enabled", true) : null);
+    Console console = new Console(consoleNode.has("enabled") ? consoleNode.bool("enabled", true) : null,
+        consoleNode.longValue("sessionMinutes", Console.DEFAULT_SESSION_MINUTES, 1, 24 * 60));
     consoleNode.rejectUnknown();
     Settings queuesNode = root.child("queues");
     Map<String, Queue> queues = new LinkedHashMap<>();

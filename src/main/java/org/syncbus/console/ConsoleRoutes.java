@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +39,7 @@ import org.syncbus.http.QueueView;
  *
  * <p><b>The cookie</b> ({@value Sessions#COOKIE}) is {@code HttpOnly} (the page's script cannot
  * read it), {@code SameSite=Strict} (no other site's page sends it), scoped to {@code /console/},
- * {@code Secure} over TLS, and lasts {@link Sessions#LIFETIME}. The credential travels in the
+ * {@code Secure} over TLS, and lasts {@code console.sessionMinutes}. The credential travels in the
  * login's body only, never in a URL. The two requests that change something (login, logout) must
  * be {@code Content-Type: application/json}, which no cross-site form can send; a page of another
  * origin is refused before this router by the edge ({@code http.cors.allowedOrigins}).
@@ -136,9 +137,10 @@ final class ConsoleRoutes implements Mount {
     }
     edge.access().authorizeAdmin(credential)
         .onSuccess(v -> {
-          String token = console.sessions().issue();
+          Duration lifetime = console.running().get().console().sessionLifetime();
+          String token = console.sessions().issue(lifetime);
           Instant expiry = console.sessions().expiry(token);
-          ctx.response().addCookie(cookie(ctx.request(), token, Sessions.LIFETIME.toSeconds()));
+          ctx.response().addCookie(cookie(ctx.request(), token, lifetime.toSeconds()));
           json(ctx, new JsonObject().put("expires", expiry.toEpochMilli()));
         })
         .onFailure(error -> edge.refuse(ctx.request(), error));

@@ -18,14 +18,14 @@ import javax.crypto.spec.SecretKeySpec;
  * The console's sessions: a short-lived token the node signs when an admin credential logs in, so
  * that the page holds a cookie rather than the credential itself.
  *
- * <p><b>The token</b> is {@code EXP.ID.SIG}: its expiry (epoch seconds, {@link #LIFETIME} after the
- * login), a random id, and HMAC-SHA256 of both under a key of 32 random bytes made when the node
+ * <p><b>The token</b> is {@code EXP.ID.SIG}: its expiry (epoch seconds,
+ * {@code console.sessionMinutes} after the login), a random id, and HMAC-SHA256 of both under a key of 32 random bytes made when the node
  * starts. Nothing is stored per session, so any edge of the node checks any session; the key never
  * leaves the node's memory, so a session is this node's only (in a cluster each node has its own
  * key: a page logs in to the node that serves it) and every session ends when the node restarts.
  *
  * <p><b>Logout</b> revokes the token's id until the token would have expired anyway: a copied
- * cookie is then refused too. The revoked ids are few (one per logout within {@link #LIFETIME})
+ * cookie is then refused too. The revoked ids are few (one per logout within a session's lifetime)
  * and dropped once expired.
  *
  * <p>Time comes from the injected {@link Clock}. Thread-safe: the edges of the node share it.
@@ -34,7 +34,6 @@ final class Sessions {
   /** The cookie that carries a session. */
   static final String COOKIE = "syncbus_console";
   /** How long a session lasts; the page asks to log in again after it. */
-  static final Duration LIFETIME = Duration.ofMinutes(30);
   private static final String HMAC = "HmacSHA256";
   private static final int KEY_BYTES = 32;
   private static final int ID_BYTES = 16;
@@ -52,11 +51,11 @@ final class Sessions {
     this.key = new SecretKeySpec(bytes, HMAC);
   }
 
-  /** A session token made now: valid until {@link #expiry} says otherwise. */
-  String issue() {
+  /** A session token made now, for {@code lifetime}: valid until {@link #expiry} says otherwise. */
+  String issue(Duration lifetime) {
     byte[] id = new byte[ID_BYTES];
     random.nextBytes(id);
-    String payload = clock.instant().plus(LIFETIME).getEpochSecond() + "." + HexFormat.of().formatHex(id);
+    String payload = clock.instant().plus(lifetime).getEpochSecond() + "." + HexFormat.of().formatHex(id);
     return payload + "." + sign(payload);
   }
 

@@ -37,7 +37,7 @@ class ConfigDiffTest {
         "log": {"level": "DEBUG", "format": "json"},
         "metrics": {"enabled": false, "requireAdmin": true},
         "admin": {"token": "admin-token-0123456789"},
-        "console": {"enabled": false},
+        "console": {"enabled": false, "sessionMinutes": 5},
         "queues": {"q": {"pk": "id", "type": "expiring", "ttlSeconds": 60, "secrets": {"publish": "pa", "subscribe": "sa"},
                          "backlog": {"type": "file", "path": "a.json", "retryInitialMillis": 100, "retryMaxMillis": 1000,
                                      "timeoutSeconds": 5},

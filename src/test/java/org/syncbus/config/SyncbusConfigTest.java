@@ -341,6 +341,7 @@ class SyncbusConfigTest {
       an unknown log level             | {"log":{"level":"LOUD"}}                   | log.level: expected one of [TRACE, DEBUG, INFO, WARN, ERROR, OFF], got LOUD
       an unknown log format            | {"log":{"format":"xml"}}                   | log.format: expected "text" or "json", got "xml"
       a subscriber buffer below 1 KiB  | {"limits":{"subscriberBufferBytes":10}}    | limits.subscriberBufferBytes: must be between 1024 and 9223372036854775807, got 10
+      console sessions of no minute    | {"console":{"sessionMinutes":0}}          | console.sessionMinutes: must be between 1 and 1440, got 0
       a cluster of no member           | {"cluster":{"members":0}}                  | cluster.members: must be between 1 and 13, got 0
       a cluster beyond Hazelcast's backups | {"cluster":{"members":14}}             | cluster.members: must be between 1 and 13, got 14
       a misspelt cluster setting       | {"cluster":{"size":3}}                     | cluster.size: unknown setting

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.config.SyncbusConfig;
 import org.syncbus.Node;
 import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
@@ -348,7 +349,7 @@ class ConsoleApiTest extends IntegrationTest {
     int next = await(stream.indexOf(2, "event: overview"::equals));
     assertTrue(next > 2);
 
-    clock.advance(Sessions.LIFETIME);
+    clock.advance(Duration.ofMinutes(SyncbusConfig.Console.DEFAULT_SESSION_MINUTES));
     int expired = await(stream.indexOf(next, "event: expired"::equals));
     assertTrue(expired > next);
     await(stream.ended());
