@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -58,8 +57,8 @@ import org.syncbus.testing.Tokens;
  * in connections and time; after each ({@link #theNodeSurvivedAndLetGo()}) the node must be alive
  * with no {@code OutOfMemoryError} and no stack trace in its output, its {@code /health} must have
  * answered 200 within {@value NormalClients#PROBE_TIMEOUT_MILLIS} ms all along, its heap after a
- * full collection must be under {@link #HEAP_AFTER_GC_BOUND_BYTES}, and its descriptors must come
- * back within {@value #DESCRIPTOR_MARGIN} of the count before the attacks. The last test checks
+ * full collection must be under {@link AttackRun#HEAP_AFTER_GC_BOUND_BYTES}, and its descriptors must come
+ * back within {@value AttackRun#DESCRIPTOR_MARGIN} of the count before the attacks. The last test checks
  * that the subscriber received every batch acknowledged during them. The figures of each attack
  * (heap, descriptors, the publisher's p99, {@code /health}'s worst latency) are printed.
  *
@@ -85,8 +84,6 @@ class HttpAttacksIT {
   private static final long AT_ONCE_MILLIS = 1_000;
   private static final String ALLOWED_ORIGIN = "http://allowed.example";
 
-  private static final long HEAP_AFTER_GC_BOUND_BYTES = 128L * 1024 * 1024;
-  private static final int DESCRIPTOR_MARGIN = 20;
 
   private static final int STALLED_UPLOADS = 30;
   private static final long DECLARED_BODY_BYTES = 16_700_000;
@@ -103,17 +100,12 @@ class HttpAttacksIT {
   @TempDir
   static Path dir;
 
-  private final long classStart = System.nanoTime();
-  private final List<String> figures = new ArrayList<>();
+  private final AttackRun run = new AttackRun("HttpAttacksIT");
   private Vertx vertx;
   private JarProcess node;
   private int port;
   private NormalClients clients;
-  private int descriptorsBefore;
 
-  private String attack = "";
-  private long attackStart;
-  private int descriptorsDuring;
 
   @BeforeAll
   void startTheNodeAndItsNormalClients() throws Exception {
@@ -124,10 +116,7 @@ class HttpAttacksIT {
     node = JarProcess.node(vertx, dir, config, port);
     clients = new NormalClients(vertx, port, config);
     clients.start();
-    // The first jcmd opens the node's attach listener for good: measured before the baseline.
-    long heap = node.heapUsedAfterGcBytes();
-    descriptorsBefore = node.descriptors();
-    report("before the attacks: heap after GC " + megabytes(heap) + ", " + descriptorsBefore + " descriptors");
+    run.started(vertx, node, clients);
   }
 
   private static JsonObject config(int port) {
@@ -162,24 +151,12 @@ class HttpAttacksIT {
         }
       }
     }
-    report("in all " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - classStart) + " s");
-    figures.forEach(line -> System.out.println("[HttpAttacksIT summary] " + line));
+    run.summary();
   }
 
   @BeforeEach
   void beginAttack() {
-    attack = "";
-    attackStart = System.nanoTime();
-    descriptorsDuring = 0;
-  }
-
-  private void attack(String name) {
-    attack = name;
-    System.out.println("[HttpAttacksIT] " + name + ": begins");
-  }
-
-  private void sampleDescriptors() {
-    descriptorsDuring = Math.max(descriptorsDuring, node.descriptors());
+    run.begin();
   }
 
   /**
@@ -189,48 +166,13 @@ class HttpAttacksIT {
    */
   @AfterEach
   void theNodeSurvivedAndLetGo() throws Exception {
-    long attackEnd = System.nanoTime();
-    assertTrue(node.alive(), () -> "the node died during " + attack + "; output:\n" + tail(node.output()));
-    int descriptorsAfter = awaitDescriptorsBack();
-    long heap = node.heapUsedAfterGcBytes();
-    NormalClients.Window window = clients.between(attackStart, attackEnd);
-    report(attack + ": heap after GC " + megabytes(heap) + "; descriptors " + descriptorsBefore + " before, "
-        + (descriptorsDuring == 0 ? "-" : descriptorsDuring) + " during, " + descriptorsAfter + " after; publish p99 "
-        + window.publishP99Millis() + " ms (" + window.publishes().size() + " publishes, " + window.refusedPublishes()
-        + " not 200); /health max "
-        + window.probeMaxMillis() + " ms (" + window.probes().size() + " probes)");
-
-    String output = node.output();
-    assertFalse(output.contains("OutOfMemoryError"), () -> "OutOfMemoryError in the output:\n" + tail(output));
-    assertNull(JarProcess.firstStackTrace(output), () -> "a stack trace in the output:\n" + tail(output));
-    assertTrue(heap < HEAP_AFTER_GC_BOUND_BYTES, () -> "heap after GC " + megabytes(heap) + " after " + attack
-        + ", bound " + megabytes(HEAP_AFTER_GC_BOUND_BYTES));
-    assertTrue(descriptorsAfter <= descriptorsBefore + DESCRIPTOR_MARGIN, () -> descriptorsAfter
-        + " descriptors open after " + attack + ", " + descriptorsBefore + " before");
-    // A probe is answered or failed within its timeout: a longer attack without one means the prober stalled.
-    long attackMillis = TimeUnit.NANOSECONDS.toMillis(attackEnd - attackStart);
-    assertTrue(!window.probes().isEmpty() || attackMillis < NormalClients.PROBE_TIMEOUT_MILLIS
-        + NormalClients.PROBE_INTERVAL_MILLIS, () -> "no /health probe was answered during " + attack);
-    assertEquals(List.of(), window.failedProbes(), () -> "/health failed during " + attack);
-    assertTrue(window.probeMaxMillis() < NormalClients.PROBE_TIMEOUT_MILLIS,
-        () -> "/health took " + window.probeMaxMillis() + " ms during " + attack);
-  }
-
-  /** Waits (bounded) until the node's descriptors are back within the margin; the count then. */
-  private int awaitDescriptorsBack() {
-    int bound = descriptorsBefore + DESCRIPTOR_MARGIN;
-    try {
-      return Await.await(Await.eventually(vertx, "descriptors back to at most " + bound, 150, 100,
-          () -> vertx.executeBlocking(node::descriptors), count -> count <= bound), Duration.ofSeconds(30));
-    } catch (AssertionError e) {
-      return node.descriptors();
-    }
+    run.assertSurvived();
   }
 
   @Test
   @Order(1)
   void stalledUploadsBeyondTheBodyBudgetGet503AtOnceAndTheOthers408AfterTheBodyWindow() throws Exception {
-    attack("a. " + STALLED_UPLOADS + " uploads declaring " + DECLARED_BODY_BYTES + " bytes, stalled after "
+    run.attack("a. " + STALLED_UPLOADS + " uploads declaring " + DECLARED_BODY_BYTES + " bytes, stalled after "
         + SENT_BODY_BYTES);
     String upload = "POST " + TestNode.updatePath(Configs.DEFAULT) + " HTTP/1.1\r\n"
         + "Host: " + TestNode.HOST + ":" + port + "\r\n"
@@ -243,14 +185,14 @@ class HttpAttacksIT {
         assertTrue(connection.send(upload), "upload " + i + " was closed before its first bytes");
         uploads.add(connection);
       }
-      sampleDescriptors();
+      run.sampleDescriptors();
       List<Response> responses = awaitAll(attackers, "responses to the stalled uploads",
           uploads.stream().map(RawConnection::response).toList());
-      sampleDescriptors();
+      run.sampleDescriptors();
 
       List<Long> busy = afterMillis(responses, 503);
       List<Long> slow = afterMillis(responses, 408);
-      report(attack + ": " + busy.size() + " answered 503 after " + range(busy) + " ms, " + slow.size()
+      run.report(run.attack() + ": " + busy.size() + " answered 503 after " + range(busy) + " ms, " + slow.size()
           + " answered 408 after " + range(slow) + " ms");
       assertEquals(STALLED_UPLOADS, busy.size() + slow.size(), () -> "statuses: " + responses);
       long fit = BODY_BUDGET_BYTES / DECLARED_BODY_BYTES;
@@ -273,8 +215,8 @@ class HttpAttacksIT {
    */
   private void assertBudgetGivenBack(String source) throws IOException {
     int status = RawConnections.updateWithWrongToken(source, port, BUDGET_PROBE_BYTES);
-    report(attack + ": a " + BUDGET_PROBE_BYTES + "-byte body afterwards answered " + status);
-    assertEquals(403, status, () -> "a " + BUDGET_PROBE_BYTES + "-byte body with a wrong token after " + attack
+    run.report(run.attack() + ": a " + BUDGET_PROBE_BYTES + "-byte body afterwards answered " + status);
+    assertEquals(403, status, () -> "a " + BUDGET_PROBE_BYTES + "-byte body with a wrong token after " + run.attack()
         + " answered " + status + ", not 403: the refused bodies' claims on limits.bufferedBodyBytes were not given"
         + " back (a 503 says so in the node's log)");
   }
@@ -282,7 +224,7 @@ class HttpAttacksIT {
   @Test
   @Order(2)
   void slowlorisConnectionsAreClosedByTheHeaderTimeout() throws Exception {
-    attack("b. " + SLOWLORIS + " slowloris connections, one header byte a second");
+    run.attack("b. " + SLOWLORIS + " slowloris connections, one header byte a second");
     byte[] headers = ("GET /__ping HTTP/1.1\r\nHost: " + TestNode.HOST + "\r\nX-Slow: " + "x".repeat(64))
         .getBytes(StandardCharsets.ISO_8859_1);
     ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
@@ -300,10 +242,10 @@ class HttpAttacksIT {
           connections.stream().filter(c -> !c.closed().isDone()).forEach(c -> c.send(new byte[] {headers[index]}));
         }
       }, 1, 1, TimeUnit.SECONDS);
-      sampleDescriptors();
+      run.sampleDescriptors();
       List<Long> closedAfter = awaitAll(attackers, "the node closing the slowloris connections",
           connections.stream().map(RawConnection::closed).toList());
-      report(attack + ": all closed after " + range(closedAfter) + " ms, " + (next.get() - 1)
+      run.report(run.attack() + ": all closed after " + range(closedAfter) + " ms, " + (next.get() - 1)
           + " header bytes sent at most");
 
       long timeout = HEADER_TIMEOUT_SECONDS * 1000;
@@ -320,7 +262,7 @@ class HttpAttacksIT {
   @Test
   @Order(3)
   void idleConnectionsBeyondMaxConnectionsAreClosedAtOnceAndTheOthersByTheHeaderTimeout() throws Exception {
-    attack("c. " + IDLE_CONNECTIONS + " connections that never send, limits.maxConnections " + MAX_CONNECTIONS);
+    run.attack("c. " + IDLE_CONNECTIONS + " connections that never send, limits.maxConnections " + MAX_CONNECTIONS);
     int linesBefore = clients.subscriberLines();
     try (RawConnections attackers = new RawConnections("idle")) {
       long start = System.nanoTime();
@@ -329,14 +271,14 @@ class HttpAttacksIT {
         connections.add(attackers.open(RawConnections.source(3, i), port));
       }
       long openingMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      sampleDescriptors();
+      run.sampleDescriptors();
       List<Long> closedAfter = awaitAll(attackers, "the node closing the idle connections",
           connections.stream().map(RawConnection::closed).toList());
 
       long timeout = HEADER_TIMEOUT_SECONDS * 1000;
       List<Long> atOnce = closedAfter.stream().filter(millis -> millis < timeout).toList();
       List<Long> timedOut = closedAfter.stream().filter(millis -> millis >= timeout).toList();
-      report(attack + ": opened in " + openingMillis + " ms; " + atOnce.size() + " closed at once (after "
+      run.report(run.attack() + ": opened in " + openingMillis + " ms; " + atOnce.size() + " closed at once (after "
           + range(atOnce) + " ms), " + timedOut.size() + " by the header timeout (after " + range(timedOut)
           + " ms); the subscriber received " + (clients.subscriberLines() - linesBefore) + " lines meanwhile");
 
@@ -349,7 +291,7 @@ class HttpAttacksIT {
       assertTrue(timedOut.stream().allMatch(millis -> millis <= latest), () -> "closed after " + timedOut
           + " ms; expected by " + latest);
       assertTrue(clients.subscriberLines() > linesBefore, "the subscriber received nothing while the node was full");
-      NormalClients.Window window = clients.between(attackStart, System.nanoTime());
+      NormalClients.Window window = clients.between(run.attackStart(), System.nanoTime());
       assertEquals(0, window.refusedPublishes(), () -> "the publisher, admitted before, was refused while the node"
           + " was full: " + window.publishes());
     }
@@ -361,7 +303,7 @@ class HttpAttacksIT {
   @Test
   @Order(4)
   void refusedRequestsLogNoStackTraceAndAtMostOneLineASecondPerCause() throws Exception {
-    attack("d. " + REFUSED_EACH + " each of a bad escape, no Host, an unlisted Origin, a wrong token");
+    run.attack("d. " + REFUSED_EACH + " each of a bad escape, no Host, an unlisted Origin, a wrong token");
     String host = "Host: " + TestNode.HOST + ":" + port + "\r\n";
     String close = "Connection: close\r\n\r\n";
     List<Refused> kinds = List.of(
@@ -387,7 +329,7 @@ class HttpAttacksIT {
           asked.add(kind);
         }
         if (sent == REFUSED_IN_FLIGHT) {
-          sampleDescriptors();
+          run.sampleDescriptors();
         }
         List<Response> responses = awaitAll(attackers, "responses to refused requests",
             inFlight.stream().map(RawConnection::response).toList());
@@ -406,14 +348,14 @@ class HttpAttacksIT {
         .collect(Collectors.groupingBy(HttpAttacksIT::cause, LinkedHashMap::new, Collectors.counting()));
     // One line a second per cause, and one more a second saying how many were left out.
     long bound = 2 * (seconds + 1);
-    report(attack + ": statuses " + statuses + " in " + seconds + " s; WARN lines per cause " + linesPerCause
+    run.report(run.attack() + ": statuses " + statuses + " in " + seconds + " s; WARN lines per cause " + linesPerCause
         + " (bound " + bound + " each)");
 
-    assertNull(JarProcess.firstStackTrace(log), () -> "a stack trace in the log:\n" + tail(log));
+    assertNull(JarProcess.firstStackTrace(log), () -> "a stack trace in the log:\n" + AttackRun.tail(log));
     for (Refused kind : kinds) {
       long lines = linesPerCause.getOrDefault(kind.cause(), 0L);
       assertTrue(lines >= 1 && lines <= bound, () -> lines + " WARN lines for " + kind.cause() + " in " + seconds
-          + " s:\n" + tail(log));
+          + " s:\n" + AttackRun.tail(log));
     }
   }
 
@@ -434,12 +376,12 @@ class HttpAttacksIT {
   @Test
   @Order(5)
   void theSubscriberReceivedEveryBatchAcknowledgedDuringTheAttacks() {
-    attack("e. after the attacks");
+    run.attack("e. after the attacks");
     List<Integer> acknowledged = clients.acknowledgedIds();
     assertFalse(acknowledged.isEmpty(), "no batch was acknowledged");
     List<Integer> received = clients.receivedIds(acknowledged.get(acknowledged.size() - 1));
     Set<Integer> wanted = new HashSet<>(acknowledged);
-    report(attack + ": " + acknowledged.size() + " batches acknowledged, " + received.size() + " received");
+    run.report(run.attack() + ": " + acknowledged.size() + " batches acknowledged, " + received.size() + " received");
     assertEquals(acknowledged, received.stream().filter(wanted::contains).toList(),
         "the acknowledged batches as the subscriber received them (each once, in order)");
   }
@@ -465,18 +407,5 @@ class HttpAttacksIT {
   private static String range(List<Long> millis) {
     return millis.isEmpty() ? "-" : millis.stream().mapToLong(Long::longValue).min().getAsLong() + "–"
         + millis.stream().mapToLong(Long::longValue).max().getAsLong();
-  }
-
-  private void report(String line) {
-    figures.add(line);
-    System.out.println("[HttpAttacksIT] " + line);
-  }
-
-  private static String megabytes(long bytes) {
-    return String.format("%.1f MB", bytes / (1024.0 * 1024.0));
-  }
-
-  private static String tail(String output) {
-    return output.length() <= 4000 ? output : "…" + output.substring(output.length() - 4000);
   }
 }

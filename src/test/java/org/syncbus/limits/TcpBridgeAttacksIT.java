@@ -2,7 +2,6 @@ package org.syncbus.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -69,8 +68,8 @@ import org.syncbus.testing.TestNode;
  * ({@link #theNodeSurvivedAndLetGo()}) the node must be alive with no {@code OutOfMemoryError} and
  * no stack trace in its output, its {@code /health} must have answered 200 within
  * {@value NormalClients#PROBE_TIMEOUT_MILLIS} ms all along, the bridge subscriber must still be
- * connected, the heap after a full collection must be under {@link #HEAP_AFTER_GC_BOUND_BYTES},
- * and the descriptors must come back within {@value #DESCRIPTOR_MARGIN} of the count before the
+ * connected, the heap after a full collection must be under {@link AttackRun#HEAP_AFTER_GC_BOUND_BYTES},
+ * and the descriptors must come back within {@value AttackRun#DESCRIPTOR_MARGIN} of the count before the
  * attacks. The last test checks that both subscribers received every batch acknowledged during
  * them, once and in order. The figures of each attack (heap, descriptors, the publisher's p99,
  * {@code /health}'s worst latency) are printed.
@@ -102,8 +101,6 @@ class TcpBridgeAttacksIT {
   /** A close sooner than this after the cause was sent is "at once". */
   private static final long AT_ONCE_MILLIS = 1_000;
 
-  private static final long HEAP_AFTER_GC_BOUND_BYTES = 128L * 1024 * 1024;
-  private static final int DESCRIPTOR_MARGIN = 20;
 
   private static final long FLOOD_BYTES = 10L * 1024 * 1024;
   /** No write accepted for this long: the node stopped reading the flood. */
@@ -126,8 +123,7 @@ class TcpBridgeAttacksIT {
   @TempDir
   static Path dir;
 
-  private final long classStart = System.nanoTime();
-  private final List<String> figures = new ArrayList<>();
+  private final AttackRun run = new AttackRun("TcpBridgeAttacksIT");
   private Vertx vertx;
   private JarProcess node;
   private int port;
@@ -137,12 +133,7 @@ class TcpBridgeAttacksIT {
   private NormalClients clients;
   private BridgeSubscriber bridgeSubscriber;
   private TestNode attackPublisher;
-  private int descriptorsBefore;
 
-  private String attack = "";
-  private long attackStart;
-  private int descriptorsAtStart;
-  private int descriptorsDuring;
 
   @BeforeAll
   void startTheNodeAndItsNormalClients() throws Exception {
@@ -162,10 +153,7 @@ class TcpBridgeAttacksIT {
     clients = new NormalClients(vertx, port, config);
     clients.start();
     attackPublisher = new TestNode(vertx, port, config);
-    // The first jcmd opens the node's attach listener for good: measured before the baseline.
-    long heap = node.heapUsedAfterGcBytes();
-    descriptorsBefore = node.descriptors();
-    report("before the attacks: heap after GC " + megabytes(heap) + ", " + descriptorsBefore + " descriptors");
+    run.started(vertx, node, clients);
   }
 
   private static JsonObject config(int port, int bridgePort) {
@@ -210,27 +198,12 @@ class TcpBridgeAttacksIT {
         }
       }
     }
-    report("in all " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - classStart) + " s");
-    figures.forEach(line -> System.out.println("[TcpBridgeAttacksIT summary] " + line));
+    run.summary();
   }
 
   @BeforeEach
   void beginAttack() {
-    attack = "";
-    attackStart = System.nanoTime();
-    descriptorsAtStart = node.descriptors();
-    descriptorsDuring = 0;
-  }
-
-  private void attack(String name) {
-    attack = name;
-    System.out.println("[TcpBridgeAttacksIT] " + name + ": begins");
-  }
-
-  private int sampleDescriptors() {
-    int now = node.descriptors();
-    descriptorsDuring = Math.max(descriptorsDuring, now);
-    return now;
+    run.begin();
   }
 
   /**
@@ -240,49 +213,16 @@ class TcpBridgeAttacksIT {
    */
   @AfterEach
   void theNodeSurvivedAndLetGo() throws Exception {
-    long attackEnd = System.nanoTime();
-    assertTrue(node.alive(), () -> "the node died during " + attack + "; output:\n" + tail(node.output()));
-    int descriptorsAfter = awaitDescriptorsBack();
-    long heap = node.heapUsedAfterGcBytes();
-    NormalClients.Window window = clients.between(attackStart, attackEnd);
-    report(attack + ": heap after GC " + megabytes(heap) + "; descriptors " + descriptorsAtStart + " before, "
-        + (descriptorsDuring == 0 ? "-" : descriptorsDuring) + " during, " + descriptorsAfter + " after; publish p99 "
-        + window.publishP99Millis() + " ms (" + window.publishes().size() + " publishes, " + window.refusedPublishes()
-        + " not 200); /health max " + window.probeMaxMillis() + " ms (" + window.probes().size() + " probes)");
-
-    String output = node.output();
-    assertFalse(output.contains("OutOfMemoryError"), () -> "OutOfMemoryError in the output:\n" + tail(output));
-    assertNull(JarProcess.firstStackTrace(output), () -> "a stack trace in the output:\n" + tail(output));
-    assertTrue(heap < HEAP_AFTER_GC_BOUND_BYTES, () -> "heap after GC " + megabytes(heap) + " after " + attack
-        + ", bound " + megabytes(HEAP_AFTER_GC_BOUND_BYTES));
-    assertTrue(descriptorsAfter <= descriptorsBefore + DESCRIPTOR_MARGIN, () -> descriptorsAfter
-        + " descriptors open after " + attack + ", " + descriptorsBefore + " before the attacks");
-    long attackMillis = TimeUnit.NANOSECONDS.toMillis(attackEnd - attackStart);
-    assertTrue(!window.probes().isEmpty() || attackMillis < NormalClients.PROBE_TIMEOUT_MILLIS
-        + NormalClients.PROBE_INTERVAL_MILLIS, () -> "no /health probe was answered during " + attack);
-    assertEquals(List.of(), window.failedProbes(), () -> "/health failed during " + attack);
-    assertTrue(window.probeMaxMillis() < NormalClients.PROBE_TIMEOUT_MILLIS,
-        () -> "/health took " + window.probeMaxMillis() + " ms during " + attack);
+    String output = run.assertSurvived();
     assertFalse(bridgeSubscriber.socket.closed().isDone(), () -> "the node closed the bridge subscriber during "
-        + attack + "; output:\n" + tail(output));
-    assertEquals(List.of(), bridgeSubscriber.errors(), () -> "err frames to the bridge subscriber during " + attack);
-  }
-
-  /** Waits (bounded) until the node's descriptors are back within the margin; the count then. */
-  private int awaitDescriptorsBack() {
-    int bound = descriptorsBefore + DESCRIPTOR_MARGIN;
-    try {
-      return Await.await(Await.eventually(vertx, "descriptors back to at most " + bound, 150, 100,
-          () -> vertx.executeBlocking(node::descriptors), count -> count <= bound), Duration.ofSeconds(30));
-    } catch (AssertionError e) {
-      return node.descriptors();
-    }
+        + run.attack() + "; output:\n" + AttackRun.tail(output));
+    assertEquals(List.of(), bridgeSubscriber.errors(), () -> "err frames to the bridge subscriber during " + run.attack());
   }
 
   @Test
   @Order(1)
   void aClientFloodingInvalidFramesWithoutReadingIsNoLongerReadAndIsClosedWhenTheNodeSaysSo() throws Exception {
-    attack("a. " + FLOOD_BYTES / (1024 * 1024) + " MB of small invalid frames from a client that never reads");
+    run.attack("a. " + FLOOD_BYTES / (1024 * 1024) + " MB of small invalid frames from a client that never reads");
     String source = RawConnections.source(1, 0);
     int logFrom = node.stderr().length();
     // Whole frames, alternately a JSON object of no type and text that is not JSON.
@@ -298,7 +238,7 @@ class TcpBridgeAttacksIT {
       channel.configureBlocking(false);
       channel.register(selector, SelectionKey.OP_WRITE);
       Flood flood = flood(channel, selector, frames.toByteArray());
-      int during = sampleDescriptors();
+      int during = run.sampleDescriptors();
       // The frame the node holds begun falls under the header timeout: the node says it closes the
       // connection. With the client still holding its end, the node's must be gone by then.
       long releaseBound = HEADER_TIMEOUT_SECONDS * 1000 + SWEEP_SECONDS * 1000 + LATE_MILLIS;
@@ -310,9 +250,9 @@ class TcpBridgeAttacksIT {
       channel.close();
       // Gone once the client is: then what the node held for it is garbage, and the figures after the attack stable.
       long releasedAfterClientClosed = awaitReleased(source, Await.TIMEOUT.toMillis());
-      report(attack + ": heap after GC " + megabytes(heapStalled) + " with the flooder connected; once it closed,"
+      run.report(run.attack() + ": heap after GC " + AttackRun.megabytes(heapStalled) + " with the flooder connected; once it closed,"
           + " the node let the connection go after " + releasedAfterClientClosed + " ms");
-      report(attack + ": the client wrote " + flood.sentBytes() + " bytes (into both ends' kernel buffers too); "
+      run.report(run.attack() + ": the client wrote " + flood.sentBytes() + " bytes (into both ends' kernel buffers too); "
           + (flood.stalledAfterMillis() < 0 ? "the node never stopped reading" : "the node stopped reading after "
           + flood.stalledAfterMillis() + " ms") + "; " + (flood.closedAfterMillis() < 0 ? "the client saw no close"
           : "the client saw the close after " + flood.closedAfterMillis() + " ms") + "; " + during + " descriptors;"
@@ -324,8 +264,8 @@ class TcpBridgeAttacksIT {
           + FLOOD_BYTES + " bytes from a client that reads none of its answers, and kept it connected");
       assertTrue(flood.stalledAfterMillis() >= 0 || flood.closedAfterMillis() >= 0,
           "the node neither stopped reading the client nor disconnected it");
-      assertTrue(heapStalled < HEAP_AFTER_GC_BOUND_BYTES, () -> "heap after GC " + megabytes(heapStalled)
-          + " with one flooder connected, bound " + megabytes(HEAP_AFTER_GC_BOUND_BYTES));
+      assertTrue(heapStalled < AttackRun.HEAP_AFTER_GC_BOUND_BYTES, () -> "heap after GC " + AttackRun.megabytes(heapStalled)
+          + " with one flooder connected, bound " + AttackRun.megabytes(AttackRun.HEAP_AFTER_GC_BOUND_BYTES));
       assertTrue(releasedAfterClientClosed >= 0, () -> "the node still holds the connection from " + source
           + " after the client closed it");
       assertTrue(closing == null || releasedAfter >= 0, () -> "the node logged \"" + closing + "\" but still holds"
@@ -432,7 +372,7 @@ class TcpBridgeAttacksIT {
   @Test
   @Order(2)
   void oversizedFramesAreRefusedAtOnceAndStalledFramesClosedByTheHeaderTimeout() throws Exception {
-    attack("b. " + OVERSIZED_FRAMES + " connections announcing " + OVERSIZED_FRAME_BYTES / (1024 * 1024)
+    run.attack("b. " + OVERSIZED_FRAMES + " connections announcing " + OVERSIZED_FRAME_BYTES / (1024 * 1024)
         + " MB frames, " + STALLED_FRAMES + " announcing " + STALLED_FRAME_BYTES / 1024 + " KB and stalling");
     List<Attacker> oversized = new ArrayList<>();
     List<Attacker> stalled = new ArrayList<>();
@@ -444,7 +384,7 @@ class TcpBridgeAttacksIT {
         byte[] announced = TcpBridgeSocket.header(big ? OVERSIZED_FRAME_BYTES : STALLED_FRAME_BYTES);
         attacker.send(big ? announced : concat(announced, new byte[STALLED_SENT_BYTES]));
       }
-      sampleDescriptors();
+      run.sampleDescriptors();
       List<Long> refusedAfter = new ArrayList<>();
       for (Attacker attacker : oversized) {
         JsonObject answer = TcpBridgeSocket.next(attacker.frames());
@@ -457,7 +397,7 @@ class TcpBridgeAttacksIT {
         timedOutAfter.add(attacker.closedAfterSendMillis());
       }
       long answered = stalled.stream().filter(attacker -> !attacker.frames().isEmpty()).count();
-      report(attack + ": " + OVERSIZED_FRAMES + " got frame_too_large and were closed after " + range(refusedAfter)
+      run.report(run.attack() + ": " + OVERSIZED_FRAMES + " got frame_too_large and were closed after " + range(refusedAfter)
           + " ms; " + STALLED_FRAMES + " stalled were closed after " + range(timedOutAfter) + " ms (" + answered
           + " of them got a frame first)");
 
@@ -518,7 +458,7 @@ class TcpBridgeAttacksIT {
   @Test
   @Order(3)
   void idleConnectionsCostOneDescriptorEachAndThoseBeyondMaxConnectionsAreClosedAtOnce() throws Exception {
-    attack("c. " + IDLE_CONNECTIONS + " idle bridge connections without credentials, limits.maxConnections "
+    run.attack("c. " + IDLE_CONNECTIONS + " idle bridge connections without credentials, limits.maxConnections "
         + MAX_CONNECTIONS);
     int linesBefore = clients.subscriberLines();
     int bridgeMessagesBefore = bridgeSubscriber.messageCount();
@@ -533,7 +473,7 @@ class TcpBridgeAttacksIT {
       int beyond = IDLE_CONNECTIONS - MAX_CONNECTIONS;
       awaitClosedCount(attackers, connections, beyond);
       int open = (int) connections.stream().filter(c -> !c.closed().isDone()).count();
-      int during = sampleDescriptors();
+      int during = run.sampleDescriptors();
       List<Long> refusedAfter = connections.stream().filter(c -> c.closed().isDone()).map(c -> c.closed().join())
           .toList();
       // Held past a header timeout: a bridge connection that never begins a frame has no deadline.
@@ -543,13 +483,13 @@ class TcpBridgeAttacksIT {
           .map(RawConnection::closed).toArray(CompletableFuture[]::new));
       boolean closedLater = awaitUntil(anyMore, holdUntil);
       int stillOpen = (int) connections.stream().filter(c -> !c.closed().isDone()).count();
-      int heldDescriptors = sampleDescriptors();
+      int heldDescriptors = run.sampleDescriptors();
       // The node's connections are all taken: a client that comes now is turned away (status 0: closed unanswered).
       int newcomer = RawConnections.exchange(TestNode.HOST, port, "GET /health HTTP/1.1\r\nHost: " + TestNode.HOST
           + ":" + port + "\r\nConnection: close\r\n\r\n", new byte[0], false);
-      report(attack + ": opened in " + openingMillis + " ms; " + refusedAfter.size() + " closed at once (after "
-          + range(refusedAfter) + " ms), " + open + " admitted; descriptors " + descriptorsAtStart + " before, "
-          + during + " with them open (+" + (during - descriptorsAtStart) + "); "
+      run.report(run.attack() + ": opened in " + openingMillis + " ms; " + refusedAfter.size() + " closed at once (after "
+          + range(refusedAfter) + " ms), " + open + " admitted; descriptors " + run.descriptorsAtStart() + " before, "
+          + during + " with them open (+" + (during - run.descriptorsAtStart()) + "); "
           + stillOpen + " still open " + (HEADER_TIMEOUT_SECONDS + SWEEP_SECONDS + LATE_MILLIS / 1000)
           + " s later (" + heldDescriptors + " descriptors" + (closedLater ? "; some closed meanwhile" : "")
           + "); a new HTTP client then got " + (newcomer == 0 ? "no answer (closed)" : "status " + newcomer)
@@ -562,15 +502,15 @@ class TcpBridgeAttacksIT {
       assertTrue(refusedAfter.stream().allMatch(millis -> millis < AT_ONCE_MILLIS), () -> "the connections beyond"
           + " limits.maxConnections were closed after " + range(refusedAfter) + " ms, not at once");
       assertTrue(open <= MAX_CONNECTIONS, () -> open + " attackers admitted, limits.maxConnections " + MAX_CONNECTIONS);
-      assertTrue(during - descriptorsAtStart <= open + DESCRIPTOR_MARGIN, () -> "descriptors grew by "
-          + (during - descriptorsAtStart) + " for " + open + " connections open");
-      assertTrue(during - descriptorsAtStart >= open - DESCRIPTOR_MARGIN, () -> "descriptors grew by "
-          + (during - descriptorsAtStart) + " for " + open + " connections open: they are not where they are counted");
+      assertTrue(during - run.descriptorsAtStart() <= open + AttackRun.DESCRIPTOR_MARGIN, () -> "descriptors grew by "
+          + (during - run.descriptorsAtStart()) + " for " + open + " connections open");
+      assertTrue(during - run.descriptorsAtStart() >= open - AttackRun.DESCRIPTOR_MARGIN, () -> "descriptors grew by "
+          + (during - run.descriptorsAtStart()) + " for " + open + " connections open: they are not where they are counted");
       assertTrue(clients.subscriberLines() > linesBefore,
           "the HTTP subscriber received nothing while the node was full");
       assertTrue(bridgeSubscriber.messageCount() > bridgeMessagesBefore,
           "the bridge subscriber received nothing while the node was full");
-      NormalClients.Window window = clients.between(attackStart, System.nanoTime());
+      NormalClients.Window window = clients.between(run.attackStart(), System.nanoTime());
       assertEquals(0, window.refusedPublishes(), () -> "the publisher, admitted before, was refused while the node"
           + " was full: " + window.publishes());
     }
@@ -603,7 +543,7 @@ class TcpBridgeAttacksIT {
   @Test
   @Order(4)
   void registeringTheSameAddressThousandsOfTimesDeliversEachBatchOnce() throws Exception {
-    attack("d. " + REPEATED_REGISTERS + " register frames for " + UPDATES + " on one connection");
+    run.attack("d. " + REPEATED_REGISTERS + " register frames for " + UPDATES + " on one connection");
     ByteArrayOutputStream registers = new ByteArrayOutputStream();
     byte[] register = TcpBridgeSocket.frame(registerFrame(subscribeToken));
     for (int i = 0; i < REPEATED_REGISTERS; i++) {
@@ -618,7 +558,7 @@ class TcpBridgeAttacksIT {
       socket.send(snapshotRequest(barrier, subscribeToken));
       socket.readUntil(frame -> barrier.equals(frame.getString("address")), frames::add, 10_000);
       long registeredMillis = millisSince(start);
-      sampleDescriptors();
+      run.sampleDescriptors();
       BlockingQueue<JsonObject> later = TcpBridgeSocket.queue();
       socket.reading(later);
 
@@ -639,7 +579,7 @@ class TcpBridgeAttacksIT {
       List<Long> seqs = frames.stream().filter(TcpBridgeAttacksIT::isUpdate).map(TcpBridgeAttacksIT::seqOf).toList();
       long copies = frames.stream().filter(frame -> idsOf(frame).contains(id)).count();
       List<JsonObject> errors = frames.stream().filter(frame -> "err".equals(frame.getString("type"))).toList();
-      report(attack + ": registered in " + registeredMillis + " ms; the batch published (seq " + published
+      run.report(run.attack() + ": registered in " + registeredMillis + " ms; the batch published (seq " + published
           + ") arrived " + copies + " time(s); " + seqs.size() + " messages, " + errors.size() + " err frames");
 
       assertTrue(published > 0, "the batch published never reached the connection");
@@ -653,7 +593,7 @@ class TcpBridgeAttacksIT {
   @Test
   @Order(5)
   void aBridgeSubscriberThatNeverReadsIsDisconnectedPastSubscriberBufferBytes() throws Exception {
-    attack("e. a bridge subscriber that never reads while batches of " + BIG_BATCH_BYTES / 1024 + " KB are published");
+    run.attack("e. a bridge subscriber that never reads while batches of " + BIG_BATCH_BYTES / 1024 + " KB are published");
     String source = RawConnections.source(5, 0);
     int logFrom = node.stderr().length();
     try (TcpBridgeSocket socket = TcpBridgeSocket.connect(source, bridgePort, TcpBridgeSocket.SMALL_RECEIVE_BUFFER)) {
@@ -675,14 +615,14 @@ class TcpBridgeAttacksIT {
       long warnedMillis = millisSince(start);
       int batches = published;
       String line = warning;
-      int during = sampleDescriptors();
+      int during = run.sampleDescriptors();
       // Disconnected at once, as the node says, while the client still holds its end unread.
       long releaseBound = AT_ONCE_MILLIS + LATE_MILLIS;
       long releasedAfter = line == null ? -1 : awaitReleased(source, releaseBound);
       // Its socket drained now: what the node had handed to the kernel, then the end.
       socket.reading(frame -> { });
       boolean closedOnceRead = socket.closedWithin(Await.TIMEOUT);
-      report(attack + ": " + (line == null ? "no WARN line" : "the WARN line") + " after " + batches + " batches ("
+      run.report(run.attack() + ": " + (line == null ? "no WARN line" : "the WARN line") + " after " + batches + " batches ("
           + warnedMillis + " ms), " + during + " descriptors; the node " + (releasedAfter < 0
           ? "still held the connection " + releaseBound + " ms later" : "held no connection from " + source + " "
           + releasedAfter + " ms later") + "; once the client read, the connection " + (closedOnceRead ? "ended"
@@ -699,7 +639,7 @@ class TcpBridgeAttacksIT {
   @Test
   @Order(6)
   void bothSubscribersReceivedEveryBatchAcknowledgedDuringTheAttacksOnceAndInOrder() {
-    attack("f. after the attacks");
+    run.attack("f. after the attacks");
     List<Integer> acknowledged = clients.acknowledgedIds();
     assertFalse(acknowledged.isEmpty(), "no batch was acknowledged");
     int last = acknowledged.get(acknowledged.size() - 1);
@@ -714,7 +654,7 @@ class TcpBridgeAttacksIT {
         gaps.add(seqs.get(i - 1));
       }
     }
-    report(attack + ": " + acknowledged.size() + " batches acknowledged; received " + overHttp.size()
+    run.report(run.attack() + ": " + acknowledged.size() + " batches acknowledged; received " + overHttp.size()
         + " over HTTP, " + overTheBridge.size() + " over the bridge (seq " + seqs.get(0) + " to "
         + seqs.get(seqs.size() - 1)
         + ", " + gaps.size() + " gaps)");
@@ -826,18 +766,5 @@ class TcpBridgeAttacksIT {
   private static String range(List<Long> millis) {
     return millis.isEmpty() ? "-" : millis.stream().mapToLong(Long::longValue).min().getAsLong() + "–"
         + millis.stream().mapToLong(Long::longValue).max().getAsLong();
-  }
-
-  private void report(String line) {
-    figures.add(line);
-    System.out.println("[TcpBridgeAttacksIT] " + line);
-  }
-
-  private static String megabytes(long bytes) {
-    return String.format("%.1f MB", bytes / (1024.0 * 1024.0));
-  }
-
-  private static String tail(String output) {
-    return output.length() <= 4000 ? output : "…" + output.substring(output.length() - 4000);
   }
 }
