@@ -28,6 +28,7 @@ import org.syncbus.testing.Configs;
 import org.syncbus.testing.FakeClock;
 import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.JwtTokens;
 import org.syncbus.testing.PollStream;
 import org.syncbus.testing.TestNode;
 import org.syncbus.testing.Tokens;
@@ -50,12 +51,11 @@ class ConsoleApiTest extends IntegrationTest {
   private static JsonObject config() {
     return Configs.node(new JsonObject().put(Configs.DEFAULT, Configs.keyed("id")).put(Q, Configs.keyed("id")))
         .put("admin", new JsonObject().put("token", ADMIN_TOKEN))
-        .put("auth", new JsonObject().put("jwt", new JsonObject()
-            .put("keys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)))));
+        .put("auth", JwtTokens.auth(JWT_SECRET));
   }
 
   private String jwt(String queue, String... rights) {
-    return Tokens.jwt(vertx, JWT_SECRET, new JsonObject().put(queue, new JsonArray(List.of(rights))));
+    return JwtTokens.sign(vertx, JWT_SECRET, queue, rights);
   }
 
   private static HttpReply login(TestNode node, String credential) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.IntegrationTest;
+import org.syncbus.testing.JwtTokens;
 import org.syncbus.testing.PollStream;
 import org.syncbus.testing.PrometheusText;
 import org.syncbus.testing.TestNode;
@@ -36,8 +37,7 @@ class MetricsTest extends IntegrationTest {
     return Configs.defaultNode()
         .put("metrics", new JsonObject().put("requireAdmin", requireAdmin))
         .put("admin", new JsonObject().put("token", ADMIN_TOKEN))
-        .put("auth", new JsonObject().put("jwt", new JsonObject()
-            .put("keys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", JWT_SECRET)))));
+        .put("auth", JwtTokens.auth(JWT_SECRET));
   }
 
   private static HttpReply scrape(TestNode node, String bearer) {
@@ -56,14 +56,14 @@ class MetricsTest extends IntegrationTest {
   }
 
   private String jwt(JsonObject rights) {
-    return Tokens.jwt(vertx, JWT_SECRET, rights);
+    return JwtTokens.sign(vertx, JWT_SECRET, rights);
   }
 
   @Test
   void metricsShowBatchesSubscribersDeliveriesAndRefusalsAsTheyHappened() throws Exception {
     TestNode node = start(config(false));
     List<PollStream> polls = List.of(await(node.pollOk(Q)), await(node.pollOk(Q)),
-        await(node.openPoll("/events?" + org.syncbus.testing.Tokens.pollQuery(org.syncbus.testing.Tokens.poll(Configs.SUBSCRIBE_SECRET)))));
+        await(node.openPoll("/events" + Tokens.pollQuery(Tokens.poll(Configs.SUBSCRIBE_SECRET)))));
     for (PollStream poll : polls) {
       await(poll.line(0));
     }

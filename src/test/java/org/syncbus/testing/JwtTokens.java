@@ -30,7 +30,13 @@ public final class JwtTokens {
 
   /** A JWT signed with {@code secret}, granting {@code rights} on {@code queue} for 10 minutes. */
   public static String sign(Vertx vertx, String secret, String queue, String... rights) {
-    return signer(vertx, secret).sign(claims(queue, rights), new JWTOptions().setExpiresInSeconds(VALID_SECONDS));
+    return sign(vertx, secret, new JsonObject().put(queue, new JsonArray(List.of((Object[]) rights))));
+  }
+
+  /** A JWT signed with {@code secret} whose {@code syncbus} claim is {@code rights} (by queue), for 10 minutes. */
+  public static String sign(Vertx vertx, String secret, JsonObject rights) {
+    return signer(vertx, secret).sign(new JsonObject().put(Jwt.CLAIM, rights),
+        new JWTOptions().setExpiresInSeconds(VALID_SECONDS));
   }
 
   /** A JWT signed with {@code secret}, granting {@code rights} on {@code queue}, that expired a minute ago. */

@@ -1,11 +1,5 @@
 package org.syncbus.testing;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.syncbus.auth.TimeTokens;
@@ -42,13 +36,6 @@ public final class Tokens {
   /** The query of a poll request: {@code data={}} (ignored) and the token. */
   public static String pollQuery(String token) {
     return "?data=%7B%7D" + (token == null ? "" : "&hmac=" + encode(token));
-  }
-
-  /** A JWT signed with the HS256 {@code secret}, whose {@code syncbus} claim is {@code rights}, valid for 10 minutes. */
-  public static String jwt(Vertx vertx, String secret, JsonObject rights) {
-    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-    return signer.generateToken(new JsonObject().put("syncbus", rights), new JWTOptions().setExpiresInSeconds(600));
   }
 
   public static String encode(String value) {
