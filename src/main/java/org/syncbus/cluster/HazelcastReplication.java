@@ -137,9 +137,15 @@ public final class HazelcastReplication implements Replication {
     if (waiting == null || waiting.future().isComplete() || claiming) {
       return;
     }
-    claiming = true;
     vertx.cancelTimer(retryTimer);
     Set<String> live = Set.copyOf(((VertxInternal) vertx).clusterManager().getNodes());
+    if (live.size() < membership.size()) {
+      // A member whose node id this node does not see yet (just after a merge) could be the
+      // queue's owner: it would count as gone, and the queue be taken from a live owner.
+      retryTimer = vertx.setTimer(NO_MAJORITY_RETRY_MILLIS, id -> tryTakeOver());
+      return;
+    }
+    claiming = true;
     call(new Processors.TakeOver(node, live, Replication.newEpoch(clock)))
         .onComplete(done -> claiming = false)
         .onSuccess(result -> {
@@ -151,7 +157,8 @@ public final class HazelcastReplication implements Replication {
             case ABSENT -> waiting.tryComplete(null);
             case CLAIMED -> {
               term = result.term();
-              LOG.info(() -> "queue " + queue + ": taken over with term " + term + ", epoch " + result.history().epoch());
+              LOG.info(() -> "queue " + queue + ": taken over with term " + term + ", epoch " + result.history().epoch()
+                  + (result.owner() == null ? " (released)" : " from node " + result.owner() + ", not a member now"));
               waiting.tryComplete(result.history());
             }
             case OWNED -> retryTimer = vertx.setTimer(RETRY_MILLIS, id -> tryTakeOver());

@@ -24,6 +24,10 @@ final class Processors {
   /** What a claim found. */
   enum Claim { ABSENT, CLAIMED, OWNED }
 
+  /**
+   * What a claim found: the term, and the owner (the one that holds the queue when {@code OWNED},
+   * the one it was taken from, or null, when {@code CLAIMED}).
+   */
   record ClaimResult(Claim claim, long term, String owner, Replication.History history) implements Serializable {}
 
   /**
@@ -49,13 +53,14 @@ final class Processors {
       if (record.owner != null && !record.owner.equals(node) && liveMembers.contains(record.owner)) {
         return new ClaimResult(Claim.OWNED, record.term, record.owner, null);
       }
-      if (record.owner != null) {
+      String previous = record.owner;
+      if (previous != null) {
         record.epoch = newEpoch;
       }
       record.term++;
       record.owner = node;
       entry.setValue(record);
-      return new ClaimResult(Claim.CLAIMED, record.term, node, record.copy().history());
+      return new ClaimResult(Claim.CLAIMED, record.term, previous, record.copy().history());
     }
   }
 
