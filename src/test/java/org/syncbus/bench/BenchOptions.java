@@ -59,6 +59,11 @@ final class BenchOptions {
   double warmupSeconds = 8;
   int warmupSubscribers = 1000;
   double warmupRate = 40;
+  /**
+   * The publish path's own warm-up, at its load: at 1,500 batches/s syncbus's CPU per batch
+   * settles only after some 12 s on this 2-core machine (C2 still compiling before that).
+   */
+  double publishWarmupSeconds = 20;
   int idleSubscribers = 10_000;
   int backlogSubscribers = 2_000;
   int backlogRecords = 1_000;
@@ -160,6 +165,7 @@ final class BenchOptions {
     bigBacklog = 5_000;
     bigBacklogTries = 1;
     publish = new Fanout(10, 200, 1);
+    publishWarmupSeconds = 0.5;
   }
 
   /** {@code --subscribers N --rate R --seconds S}: one fan-out load instead of the list. */
@@ -198,6 +204,7 @@ final class BenchOptions {
       case "warmup-seconds" -> warmupSeconds = Double.parseDouble(v);
       case "warmup-subscribers" -> warmupSubscribers = Integer.parseInt(v);
       case "warmup-rate" -> warmupRate = Double.parseDouble(v);
+      case "publish-warmup-seconds" -> publishWarmupSeconds = Double.parseDouble(v);
       case "idle-subscribers" -> idleSubscribers = Integer.parseInt(v);
       case "backlog-subscribers" -> backlogSubscribers = Integer.parseInt(v);
       case "backlog-records" -> backlogRecords = Integer.parseInt(v);
@@ -283,6 +290,8 @@ final class BenchOptions {
             + "; 0: none),",
         "  --warmup-subscribers N           with N subscribers (" + d.warmupSubscribers + ")",
         "  --warmup-rate R                  at R batches/s (" + Fanout.number(d.warmupRate) + ")",
+        "  --publish-warmup-seconds S       the publish path's load, not reported, before it is measured ("
+            + Fanout.number(d.publishWarmupSeconds) + "; smoke " + Fanout.number(smoke.publishWarmupSeconds) + ")",
         "  --idle-subscribers N             idle subscribers for heap and RSS (" + d.idleSubscribers + ")",
         "  --idle-histogram N               log the server's top N classes while they are connected (" + d.idleHistogram
             + ": no)",

@@ -63,8 +63,22 @@ class FanoutScenario extends Scenario {
   /** Publishing and draining, timed, with the CPU both processes spent meanwhile. */
   private record Window(Published published, boolean drained, long nanos, double serverCpu, double clientCpu) { }
 
+  /**
+   * A load to run, not reported, right before this one is measured; none by default (the bench's
+   * warm-up fan-out comes first anyway).
+   */
+  Fanout warmUp() {
+    return null;
+  }
+
   @Override
   final Result measure(Target target) throws Exception {
+    Fanout warmUp = warmUp();
+    if (warmUp != null) {
+      LoadBench.log("  warm-up " + target.name + ": " + warmUp.subscribers() + " subscribers, "
+          + Fanout.number(warmUp.rate()) + " batches/s, " + Fanout.number(warmUp.seconds()) + " s");
+      new FanoutScenario(options, warmUp).measure(target);
+    }
     target.server.reset();
     try (Publisher setup = target.server.publisher()) {
       setup.get("/health"); // the publishers' keep-alive connections open before the first batch

@@ -15,7 +15,10 @@ import org.syncbus.bench.BenchOptions.Fanout;
  * (a token per batch), the floor's {@code /update}, Nchan's publisher location.
  *
  * <p>It runs once per server, on its own stream: the publish path does not depend on how the
- * subscribers are reached.
+ * subscribers are reached. Each server first takes the same load for {@code --publish-warmup-seconds}
+ * (not reported): the bench's warm-up fan-out publishes a few hundred batches, too few for the
+ * JIT to have compiled a server's publish path, which would otherwise be measured while it
+ * compiles (syncbus: 450-600 µs per batch in the first 5 s, ~100 µs once compiled).
  */
 final class PublishScenario extends FanoutScenario {
   private static final List<Row> ROWS = rows("publishRate", "batches", "cpuUsPerBatch", "serverCpuPct", "complete",
@@ -25,6 +28,12 @@ final class PublishScenario extends FanoutScenario {
     super("publish_" + load.spec(), "publish path: " + load.subscribers() + " subscribers, "
         + Fanout.number(load.rate()) + " batches/s from one publisher x " + Fanout.number(load.seconds()) + " s",
         options, load);
+  }
+
+  @Override
+  Fanout warmUp() {
+    return options.publishWarmupSeconds <= 0 ? null
+        : new Fanout(load.subscribers(), load.rate(), options.publishWarmupSeconds);
   }
 
   @Override

@@ -125,6 +125,20 @@ class LauncherIT extends IntegrationTest {
     return vertx.fileSystem().readFile(dir.resolve("stderr.txt").toString()).map(Buffer::toString);
   }
 
+  /** How many of the process's threads are Vert.x event loops (named {@code vert.x-eventloop-thread-N}). */
+  private static long eventLoops(Process process) throws IOException {
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    try (var threads = Files.list(tasks)) {
+      return threads.filter(task -> {
+        try {
+          return Files.readString(task.resolve("comm")).startsWith("vert.x-eventloo");
+        } catch (IOException gone) { // the thread ended meanwhile
+          return false;
+        }
+      }).count();
+    }
+  }
+
   private static JsonObject loopback(JsonObject queues) {
     return new JsonObject().put("http", new JsonObject().put("host", TestNode.HOST).put("port", 0)).put("queues", queues);
   }
@@ -403,6 +417,7 @@ class LauncherIT extends IntegrationTest {
       await(node.publishOk("default", "[{\"type\":\"update\",\"data\":{\"id\":1}}]"));
       PollStream poll = await(node.pollOk("default"));
       assertJsonEquals("[{\"type\":\"update\",\"data\":{\"id\":1}}]", await(poll.line(0)));
+      assertEquals(1, eventLoops(process), "one edge, one event loop: the queue's owner shares the edge's");
 
       process.destroy();
 
@@ -436,6 +451,7 @@ class LauncherIT extends IntegrationTest {
         polls.add(poll);
       }
       assertEquals(6L, await(node.infoOk("default")).getLong("seq"), "one owner numbered every batch once");
+      assertEquals(3, eventLoops(process), "one event loop per edge");
 
       String next = "[{\"type\":\"delete\",\"data\":{\"id\":3}}]";
       await(node.publishOk("default", next));
