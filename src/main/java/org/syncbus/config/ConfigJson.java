@@ -53,6 +53,7 @@ public final class ConfigJson {
         .put("port", http.port())
         .put("maxBodyBytes", http.maxBodyBytes())
         .put("idleTimeoutSeconds", http.idleTimeoutSeconds())
+        .put("coalesceMillis", http.coalesceMillis())
         .put("cors", new JsonObject().put("allowedOrigins", new JsonArray(http.allowedOrigins())))
         .put("tls", tls(http.tls()));
   }

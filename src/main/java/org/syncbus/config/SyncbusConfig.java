@@ -40,28 +40,32 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
    *
    * @param idleTimeoutSeconds how long a keep-alive connection may wait, between requests, for the
    *     next one; streams ({@code /poll}, {@code /events}) are never idle
+   * @param coalesceMillis how long a queue's batches may wait to share a write to each subscriber
+   *     when they come faster than one per this interval (0: every batch written at once); a batch
+   *     after a quiet interval is written at once
    */
   public record Http(String host, int port, long maxBodyBytes, List<String> allowedOrigins, long idleTimeoutSeconds,
-                     Tls tls) {
+                     long coalesceMillis, Tls tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
     public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+    public static final long DEFAULT_COALESCE_MILLIS = 2;
 
     Http withHost(String value) {
-      return new Http(value, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, tls);
+      return new Http(value, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, coalesceMillis, tls);
     }
 
     Http withPort(int value) {
-      return new Http(host, value, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, tls);
+      return new Http(host, value, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, coalesceMillis, tls);
     }
 
     Http withAllowedOrigins(List<String> value) {
-      return new Http(host, port, maxBodyBytes, value, idleTimeoutSeconds, tls);
+      return new Http(host, port, maxBodyBytes, value, idleTimeoutSeconds, coalesceMillis, tls);
     }
 
     Http withTls(Tls value) {
-      return new Http(host, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, value);
+      return new Http(host, port, maxBodyBytes, allowedOrigins, idleTimeoutSeconds, coalesceMillis, value);
     }
   }
 
@@ -446,9 +450,10 @@ public record SyncbusConfig(Http http, TimeTokens timeTokens, Jwt jwt, long secr
     List<String> origins = allowedOrigins(cors);
     cors.rejectUnknown();
     long idle = node.longValue("idleTimeoutSeconds", Http.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 86_400);
+    long coalesce = node.longValue("coalesceMillis", Http.DEFAULT_COALESCE_MILLIS, 0, 1000);
     Tls tls = tls(node);
     node.rejectUnknown();
-    return new Http(host, port, maxBody, origins, idle, tls);
+    return new Http(host, port, maxBody, origins, idle, coalesce, tls);
   }
 
   /**

@@ -39,10 +39,21 @@ final class ChunkWriter {
   }
 
   /**
-   * Writes {@code chunk} (a complete chunk: size line, data, CRLF) and flushes. A write that fails
-   * closes the connection, whose close handler removes the subscriber.
+   * Writes {@code chunk} (a complete chunk: size line, data, CRLF), and flushes it to the socket
+   * when {@code flush}; otherwise it waits in the channel's outbound buffer for {@link #flush()} (or
+   * for any later flush of the channel, Vert.x's included). A write that fails closes the connection,
+   * whose close handler removes the subscriber.
    */
-  void write(ByteBuf chunk) {
-    encoder.writeAndFlush(chunk.retainedDuplicate(), encoder.voidPromise());
+  void write(ByteBuf chunk, boolean flush) {
+    if (flush) {
+      encoder.writeAndFlush(chunk.retainedDuplicate(), encoder.voidPromise());
+    } else {
+      encoder.write(chunk.retainedDuplicate(), encoder.voidPromise());
+    }
+  }
+
+  /** Sends what {@link #write} left in the channel's outbound buffer. */
+  void flush() {
+    encoder.flush();
   }
 }

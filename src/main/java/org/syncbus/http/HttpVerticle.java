@@ -166,8 +166,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, clock, queue, config.limits().subscriberBufferBytes(), shared.counts().of(queue.name()),
-        shared.metrics().queue(queue.name()));
+    return new QueueEdge(vertx, clock, queue, config, shared.counts().of(queue.name()), shared.metrics().queue(queue.name()));
   }
 
   private void scheduleKeepAlive() {
@@ -197,7 +196,7 @@ public final class HttpVerticle extends VerticleBase {
         edges.put(queue.name(), added);
         added.start().onFailure(error -> LOG.log(Level.WARNING, "queue " + queue.name() + ": starting its edge", error));
       } else {
-        edge.reconfigure(queue, next.limits().subscriberBufferBytes());
+        edge.reconfigure(queue, next);
       }
     }
     if (keepAliveChanged) {

@@ -85,6 +85,8 @@ final class QueueEdge implements QueueView {
   private final Clock clock;
   private SyncbusConfig.Queue config;
   private long subscriberLimit;
+  /** {@code http.coalesceMillis}, in nanoseconds. */
+  private long coalesceNanos;
   private final AtomicInteger nodeSubscribers;
   private final QueueMeters meters;
   private final Set<Subscriber> subscribers = new LinkedHashSet<>();
@@ -114,14 +116,18 @@ final class QueueEdge implements QueueView {
   private long seq = -1;
   private String owner;
   /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
+  /** When this edge last flushed a batch to its subscribers ({@link System#nanoTime()}). */
+  private long lastFlushNanos;
+  private long flushTimer = -1;
   private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
-  QueueEdge(Vertx vertx, Clock clock, SyncbusConfig.Queue config, long subscriberLimit, AtomicInteger nodeSubscribers,
+  QueueEdge(Vertx vertx, Clock clock, SyncbusConfig.Queue config, SyncbusConfig node, AtomicInteger nodeSubscribers,
             QueueMeters meters) {
     this.vertx = vertx;
     this.clock = clock;
     this.config = config;
-    this.subscriberLimit = subscriberLimit;
+    this.subscriberLimit = node.limits().subscriberBufferBytes();
+    this.coalesceNanos = TimeUnit.MILLISECONDS.toNanos(node.http().coalesceMillis());
     this.nodeSubscribers = nodeSubscribers;
     this.meters = meters;
   }
@@ -147,6 +153,10 @@ final class QueueEdge implements QueueView {
     closed = true;
     synced = false;
     vertx.cancelTimer(retryTimer);
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+      flushAll();
+    }
     endAll();
     return consumer.unregister();
   }
@@ -157,12 +167,13 @@ final class QueueEdge implements QueueView {
   }
 
   /**
-   * Takes reloaded settings of the queue: its retention and the subscriber limit, for what comes
-   * next; open streams go on untouched.
+   * Takes reloaded settings of the queue and the node: its retention, the subscriber limit and
+   * {@code http.coalesceMillis}, for what comes next; open streams go on untouched.
    */
-  void reconfigure(SyncbusConfig.Queue next, long subscriberLimit) {
+  void reconfigure(SyncbusConfig.Queue next, SyncbusConfig node) {
     config = next;
-    this.subscriberLimit = subscriberLimit;
+    subscriberLimit = node.limits().subscriberBufferBytes();
+    coalesceNanos = TimeUnit.MILLISECONDS.toNanos(node.http().coalesceMillis());
   }
 
   @Override
@@ -390,12 +401,13 @@ final class QueueEdge implements QueueView {
     retained.add(event.seq(), event.array(), config.retain());
     recentBatches.add(event.seq(), clock.instant(), event.batch());
     BatchFramings framed = new BatchFramings(event);
+    boolean flush = flushNow();
     List<Subscriber> behind = null;
     long bytes = 0;
     for (Subscriber subscriber : subscribers) {
       Buffer line = framed.framed(subscriber.format());
       bytes += line.length();
-      if (!subscriber.send(line, framed)) {
+      if (!subscriber.send(line, framed, flush)) {
         behind = behind == null ? new ArrayList<>() : behind;
         behind.add(subscriber);
       }
@@ -406,6 +418,34 @@ final class QueueEdge implements QueueView {
     countState();
     if (behind != null) {
       behind.forEach(this::disconnectSlow);
+    }
+  }
+
+  /**
+   * Whether a batch goes to the sockets now: when the last flush was at least
+   * {@code http.coalesceMillis} ago. Otherwise its chunks wait in the channels until then, with
+   * the batches that come meanwhile, and go out in one write per subscriber: a quiet stream is
+   * never held, and a stream of more than one batch per interval costs one write per subscriber
+   * per interval instead of one per batch (the kernel's share of a line is most of its cost).
+   */
+  private boolean flushNow() {
+    long now = System.nanoTime();
+    if (flushTimer < 0 && (coalesceNanos <= 0 || now - lastFlushNanos >= coalesceNanos)) {
+      lastFlushNanos = now;
+      return true;
+    }
+    if (flushTimer < 0) {
+      long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(lastFlushNanos + coalesceNanos - now + 999_999));
+      flushTimer = vertx.setTimer(waitMillis, id -> flushAll());
+    }
+    return false;
+  }
+
+  private void flushAll() {
+    flushTimer = -1;
+    lastFlushNanos = System.nanoTime();
+    for (Subscriber subscriber : subscribers) {
+      subscriber.flush();
     }
   }
 

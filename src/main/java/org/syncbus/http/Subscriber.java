@@ -32,6 +32,8 @@ final class Subscriber {
   private ArrayDeque<Buffer> waiting;
   private long waitingBytes;
   private boolean open = true;
+  /** Whether a chunk was written without a flush: {@link #flush()} sends it. */
+  private boolean unflushed;
   /** One handler for every write's failure, not one per line. */
   private final Handler<Throwable> writeFailed = error -> open = false;
 
@@ -62,15 +64,17 @@ final class Subscriber {
 
   /** Sends one line; returns false when the subscriber fell more than its limit behind. */
   boolean send(Buffer line) {
-    return send(line, null);
+    return send(line, null, true);
   }
 
   /**
    * Sends one line, as {@code chunk} (the same line framed as an HTTP chunk, shared by every
    * subscriber) when this subscriber writes chunks itself and the line need not wait; returns false
-   * when the subscriber fell more than its limit behind.
+   * when the subscriber fell more than its limit behind. Without {@code flush} a chunk written here
+   * reaches the socket at the next {@link #flush()} (a line through Vert.x is always flushed, and
+   * flushes what waits before it).
    */
-  boolean send(Buffer line, BatchFramings framings) {
+  boolean send(Buffer line, BatchFramings framings, boolean flush) {
     if (!open) {
       return true;
     }
@@ -83,11 +87,22 @@ final class Subscriber {
       return waitingBytes <= limit;
     }
     if (chunks != null && framings != null) {
-      chunks.write(framings.chunk(format));
+      chunks.write(framings.chunk(format), flush);
+      unflushed |= !flush;
     } else {
       write(line);
     }
     return true;
+  }
+
+  /** Sends the chunks {@link #send} wrote without a flush, if any. */
+  void flush() {
+    if (unflushed) {
+      unflushed = false;
+      if (open) {
+        chunks.flush();
+      }
+    }
   }
 
   private void drain() {

@@ -173,7 +173,7 @@ class ReloadPolicyTest {
         {"http": {"port": 9000, "maxBodyBytes": 1048576},
          "auth": {"timeTokens": {"enabled": false, "ttlSeconds": 30}}}"""));
     assertEquals(List.of("http.port", "auth.timeTokens.enabled"), reload.ignored());
-    assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 1_048_576, List.of(), 60, null), reload.effective().http());
+    assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 1_048_576, List.of(), 60, 2, null), reload.effective().http());
     assertEquals(new SyncbusConfig.TimeTokens(true, 30, 120), reload.effective().timeTokens());
   }
 

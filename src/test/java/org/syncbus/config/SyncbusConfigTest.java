@@ -250,7 +250,7 @@ class SyncbusConfigTest {
   @Test
   void designExampleParses() {
     SyncbusConfig config = parse(DESIGN_EXAMPLE, DESIGN_ENV);
-    assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 16_777_216L, List.of(), 60, null), config.http());
+    assertEquals(new SyncbusConfig.Http("127.0.0.1", 8000, 16_777_216L, List.of(), 60, 2, null), config.http());
     assertEquals(new SyncbusConfig.TimeTokens(true, 120, 120), config.timeTokens());
     assertEquals(new SyncbusConfig.Limits(4_194_304L, SyncbusConfig.Limits.AUTOMATIC, 0, 10, 4096, SyncbusConfig.Limits.AUTOMATIC), config.limits());
     assertEquals("INFO", config.log().level());
