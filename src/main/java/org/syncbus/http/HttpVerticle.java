@@ -114,7 +114,7 @@ public final class HttpVerticle extends VerticleBase {
     access = new Access(vertx, clock, config);
     refusals = new HttpRefusals(shared.clientLog(), shared.metrics());
     guard = new ConnectionGuard(vertx, shared.limits().connections(), () -> config, shared.clientLog(),
-        this::refuseSlowBody, shared.metrics());
+        this::refuseSlowBody, shared.metrics(), () -> server.actualPort());
     for (SyncbusConfig.Queue queue : config.queues().values()) {
       edges.put(queue.name(), newEdge(queue, config));
     }
@@ -338,8 +338,7 @@ public final class HttpVerticle extends VerticleBase {
           .setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-      edge.subscribe(response, ctx.request().connection(), String.valueOf(ctx.request().remoteAddress()), format,
-          resumeFrom, ChunkWriter.of(ctx.request()));
+      edge.subscribe(response, ctx.request().connection(), format, resumeFrom, ChunkWriter.of(ctx.request()));
     });
   }
 
