@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.syncbus.config.SyncbusConfig;
 import org.syncbus.limits.ConnectionGate;
@@ -56,6 +57,9 @@ final class ConnectionGuard {
   private final BodyTimeout bodyTimeout;
   private final NodeMetrics metrics;
   private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
+  private final IntSupplier port;
+  /** The count of this edge's open connections; found once the server listens ({@link #port}). */
+  private AtomicLong open;
   private long sweepTimer = -1;
 
   /** Answers a request whose body is too slow, then closes its connection. */
@@ -63,31 +67,42 @@ final class ConnectionGuard {
     void refuse(HttpServerRequest request, String why);
   }
 
-  /** One connection's state: its deadlines, its request in progress, its body's pace. */
+  /**
+   * One connection's state: its deadlines, its request in progress, its body's pace. Its client's
+   * address is not kept here but read from the connection (which keeps it anyway) when needed: every
+   * idle subscriber would otherwise keep a copy.
+   */
   private static final class Watch {
     final HttpConnection connection;
-    final String address;
     final long openedAt;
     HttpServerRequest request;
     long idleSince;
     long bodyWindowStart;
     long bodyWindowBytes;
 
-    Watch(HttpConnection connection, String address, long openedAt) {
+    Watch(HttpConnection connection, long openedAt) {
       this.connection = connection;
-      this.address = address;
       this.openedAt = openedAt;
+    }
+
+    String address() {
+      return ConnectionGuard.address(connection);
     }
   }
 
+  /**
+   * @param port the port the edge listens on, once it does: its connections are counted under it
+   *     (asking each connection its local address would keep that address on every connection)
+   */
   ConnectionGuard(Vertx vertx, ConnectionGate gate, Supplier<SyncbusConfig> config, ThrottledLog log,
-                  BodyTimeout bodyTimeout, NodeMetrics metrics) {
+                  BodyTimeout bodyTimeout, NodeMetrics metrics, IntSupplier port) {
     this.vertx = vertx;
     this.gate = gate;
     this.config = config;
     this.log = log;
     this.bodyTimeout = bodyTimeout;
     this.metrics = metrics;
+    this.port = port;
   }
 
   void start() {
@@ -100,22 +115,30 @@ final class ConnectionGuard {
 
   /** A new connection: admitted and watched, or closed. */
   void onConnection(HttpConnection connection) {
-    String address = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    String address = address(connection);
     ConnectionGate.Verdict verdict = gate.admit(address);
     if (verdict != ConnectionGate.Verdict.ADMITTED) {
       refuseConnection(connection, address, verdict);
       return;
     }
-    Watch watch = new Watch(connection, address, System.nanoTime());
-    watches.put(connection, watch);
-    AtomicLong open = metrics.connections(connection.localAddress() == null ? 0 : connection.localAddress().port(), "http");
+    watches.put(connection, new Watch(connection, System.nanoTime()));
+    if (open == null) {
+      open = metrics.connections(port.getAsInt(), "http");
+    }
     open.incrementAndGet();
-    connection.closeHandler(v -> {
-      watches.remove(connection);
-      gate.release(address);
-      open.decrementAndGet();
-    });
+    connection.closeHandler(v -> closed(connection));
     connection.exceptionHandler(Fatal::check);
+  }
+
+  private void closed(HttpConnection connection) {
+    watches.remove(connection);
+    gate.release(address(connection));
+    open.decrementAndGet();
+  }
+
+  /** The client's address as the node's {@link ConnectionGate} counts it; the same on every call. */
+  private static String address(HttpConnection connection) {
+    return connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
   }
 
   private void refuseConnection(HttpConnection connection, String address, ConnectionGate.Verdict verdict) {
@@ -216,8 +239,8 @@ final class ConnectionGuard {
 
   private void closeExpired(Watch watch) {
     if (watch.request == null) {
-      metrics.refused("closed", "limits.headerTimeoutSeconds", watch.address);
-      log.warn("limits.headerTimeoutSeconds", () -> "connection from " + watch.address
+      metrics.refused("closed", "limits.headerTimeoutSeconds", watch.address());
+      log.warn("limits.headerTimeoutSeconds", () -> "connection from " + watch.address()
           + " closed: no complete request headers within limits.headerTimeoutSeconds");
     }
     watches.remove(watch.connection);
@@ -225,7 +248,7 @@ final class ConnectionGuard {
   }
 
   private void refuseSlowBody(Watch watch, long minBytesPerSecond) {
-    log.warn("limits.minBodyBytesPerSecond", () -> "request body from " + watch.address
+    log.warn("limits.minBodyBytesPerSecond", () -> "request body from " + watch.address()
         + " refused: slower than " + minBytesPerSecond + " bytes/s (limits.minBodyBytesPerSecond)");
     watches.remove(watch.connection);
     bodyTimeout.refuse(watch.request, "slower than " + minBytesPerSecond + " bytes/s (limits.minBodyBytesPerSecond)");

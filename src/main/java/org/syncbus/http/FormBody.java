@@ -108,22 +108,25 @@ final class FormBody {
   /**
    * The first value of {@code name} in the request's query string, or null. Unlike
    * {@code request.getParam}, it keeps no decoded map on the request: a stream's request lives as
-   * long as the stream, and thousands of them do.
+   * long as the stream, and thousands of them do. For the same reason it reads the query from the
+   * URI (which the request keeps anyway) instead of {@code request.query()}, which would keep a
+   * copy of it on the request.
    */
   static String queryParam(HttpServerRequest request, String name) {
-    String query = request.query();
-    if (query == null) {
+    String uri = request.uri();
+    int mark = uri.indexOf('?');
+    if (mark < 0) {
       return null;
     }
-    int start = 0;
-    while (start <= query.length()) {
-      int end = query.indexOf('&', start);
-      end = end < 0 ? query.length() : end;
-      int equals = query.indexOf('=', start);
+    int start = mark + 1;
+    while (start <= uri.length()) {
+      int end = uri.indexOf('&', start);
+      end = end < 0 ? uri.length() : end;
+      int equals = uri.indexOf('=', start);
       boolean hasValue = equals >= 0 && equals < end;
-      String key = decodeLeniently(query.substring(start, hasValue ? equals : end));
+      String key = decodeLeniently(uri.substring(start, hasValue ? equals : end));
       if (key.equals(name)) {
-        return hasValue ? decodeLeniently(query.substring(equals + 1, end)) : "";
+        return hasValue ? decodeLeniently(uri.substring(equals + 1, end)) : "";
       }
       start = end + 1;
     }

@@ -286,9 +286,8 @@ final class QueueEdge implements QueueView {
    * from the retained log, the batches after it), then every batch. Needs {@link #ready()}. Batches
    * go out as chunks framed once for every subscriber through {@code chunks}, when there is one.
    */
-  void subscribe(HttpServerResponse response, HttpConnection connection, String remote, Format format, Since since,
-                 ChunkWriter chunks) {
-    Subscriber subscriber = new Subscriber(response, connection, remote, subscriberLimit, format, chunks);
+  void subscribe(HttpServerResponse response, HttpConnection connection, Format format, Since since, ChunkWriter chunks) {
+    Subscriber subscriber = new Subscriber(response, connection, subscriberLimit, format, chunks);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
     kindOf(subscriber).incrementAndGet();

@@ -23,7 +23,6 @@ final class Subscriber {
 
   private final HttpServerResponse response;
   private final HttpConnection connection;
-  private final String remote;
   private final long limit;
   private final Format format;
   /** Writes pre-framed chunks below Vert.x's response; null when lines go through Vert.x ({@link ChunkWriter}). */
@@ -37,11 +36,9 @@ final class Subscriber {
   /** One handler for every write's failure, not one per line. */
   private final Handler<Throwable> writeFailed = error -> open = false;
 
-  Subscriber(HttpServerResponse response, HttpConnection connection, String remote, long limit, Format format,
-             ChunkWriter chunks) {
+  Subscriber(HttpServerResponse response, HttpConnection connection, long limit, Format format, ChunkWriter chunks) {
     this.response = response;
     this.connection = connection;
-    this.remote = remote;
     this.limit = limit;
     this.format = format;
     this.chunks = chunks;
@@ -53,8 +50,9 @@ final class Subscriber {
     return format;
   }
 
+  /** The client's address, for log lines; read from the connection when needed, not kept per subscriber. */
   String remote() {
-    return remote;
+    return String.valueOf(connection.remoteAddress());
   }
 
   /** Writes the opening of the stream (backlog, or resumed batches); never refused. */

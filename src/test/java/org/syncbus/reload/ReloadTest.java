@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncbus.Node;
 import org.syncbus.testing.Await;
@@ -119,6 +124,58 @@ class ReloadTest extends IntegrationTest {
     String other = "[{\"type\":\"update\",\"data\":{\"id\":3}}]";
     assertEquals(200, await(node.postUpdate(TestNode.updatePath(Q), other, Tokens.update("pub", other))).status());
     assertEquals(other, await(onDefault.line(1)), "the other queue's stream was untouched");
+  }
+
+  /**
+   * A stream ended by the server (its queue removed) ends as HTTP/1.1 says whatever the stream
+   * dropped meanwhile (its request's and response's headers, once its head is written): a
+   * keep-alive connection takes the next request, one whose request said {@code Connection: close}
+   * closes. The same on both kinds of stream.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"poll", "events"})
+  void streamEndedByTheServerKeepsTheConnectionAliveUnlessTheRequestSaidClose(String kind) throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    JsonObject one = new JsonObject().put(Q, queue("id", "pub", "sub"));
+    JsonObject two = one.copy().put("rooms", queue("room", "rpub", "rsub"));
+    TestNode node = startFromFile(config(two, 0), file);
+    await(node.awaitReady());
+    String request = "GET /queues/rooms/" + kind + Tokens.pollQuery(Tokens.poll("rsub")) + " HTTP/1.1\r\nHost: x\r\n";
+    try (Socket keepAlive = new Socket(TestNode.HOST, node.port()); Socket close = new Socket(TestNode.HOST, node.port())) {
+      keepAlive.setSoTimeout(10_000);
+      close.setSoTimeout(10_000);
+      send(keepAlive, request + "\r\n");
+      send(close, request + "Connection: close\r\n\r\n");
+      assertTrue(readUntil(keepAlive, "\r\n\r\n").startsWith("HTTP/1.1 200"));
+      assertTrue(readUntil(close, "\r\n\r\n").startsWith("HTTP/1.1 200"));
+      await(node.awaitSubscribers("rooms", 2));
+
+      edit(file, config(one, 0));
+      readUntil(keepAlive, "\r\n0\r\n\r\n");
+      send(keepAlive, "GET /__ping HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertTrue(readUntil(keepAlive, "pong").startsWith("HTTP/1.1 200"), "the next request on the same connection");
+      assertTrue(readUntil(close, "\r\n0\r\n\r\n").length() > 0);
+      assertEquals(-1, close.getInputStream().read(), "closed after the final chunk");
+    }
+  }
+
+  private static void send(Socket socket, String text) throws IOException {
+    socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /** What {@code socket} receives up to and including {@code end}; bounded by the socket's timeout. */
+  private static String readUntil(Socket socket, String end) throws IOException {
+    StringBuilder received = new StringBuilder();
+    InputStream in = socket.getInputStream();
+    while (received.indexOf(end) < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("closed before " + end.replace("\r\n", "\\r\\n") + "; got: " + received);
+      }
+      received.append((char) b);
+    }
+    return received.toString();
   }
 
   /**
