@@ -115,10 +115,11 @@ final class QueueEdge implements QueueView {
   private String epoch;
   private long seq = -1;
   private String owner;
-  /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
   /** When this edge last flushed a batch to its subscribers ({@link System#nanoTime()}). */
   private long lastFlushNanos;
+  /** The timer that flushes the batches held by {@link #flushNow()}; -1 when none waits. */
   private long flushTimer = -1;
+  /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
   private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
   QueueEdge(Vertx vertx, Clock clock, SyncbusConfig.Queue config, SyncbusConfig node, AtomicInteger nodeSubscribers,
