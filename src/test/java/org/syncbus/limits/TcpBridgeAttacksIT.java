@@ -473,7 +473,7 @@ class TcpBridgeAttacksIT {
       int beyond = IDLE_CONNECTIONS - MAX_CONNECTIONS;
       awaitClosedCount(attackers, connections, beyond);
       int open = (int) connections.stream().filter(c -> !c.closed().isDone()).count();
-      int during = run.sampleDescriptors();
+      int during = run.awaitDescriptorsAtMost(run.descriptorsAtStart() + open + AttackRun.DESCRIPTOR_MARGIN);
       List<Long> refusedAfter = connections.stream().filter(c -> c.closed().isDone()).map(c -> c.closed().join())
           .toList();
       // Held past a header timeout: a bridge connection that never begins a frame has no deadline.
