@@ -156,7 +156,11 @@ class ClusterTest {
     assertNotEquals(owner.nodeId(), newOwner.nodeId(), "a survivor took the queue over");
     assertNotEquals(epochBefore, info(survivors.get(0)).getString("epoch"),
         "a take-over that did not follow a hand-over continues the history under a new epoch");
+    // An acknowledgement means stored on two nodes; another node's edge hears of the batch just after.
+    long ownerSeq = info(newOwner).getLong("seq");
     for (Member survivor : survivors) {
+      Await.await(Await.eventually(survivor.vertx(), "the edge of " + survivor.nodeId() + " at seq " + ownerSeq, 100,
+          50, () -> survivor.http().infoOk(Q), info -> info.getLong("seq") >= ownerSeq), java.time.Duration.ofSeconds(10));
       Backlog backlog = state(Await.await(survivor.http().backlogLine(Q)));
       for (Map.Entry<Integer, String> batch : acknowledged.entrySet()) {
         assertTrue(backlog.contains(org.syncbus.queue.Key.of(batch.getKey())),
