@@ -32,6 +32,8 @@ public final class HazelcastMembership implements MembershipListener, LifecycleL
   private final List<Consumer<String>> left = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> joined = new CopyOnWriteArrayList<>();
   private final List<Runnable> merged = new CopyOnWriteArrayList<>();
+  /** Between Hazelcast's MERGING and its MERGED (or MERGE_FAILED): this node is joining another side. */
+  private volatile boolean merging;
 
   private HazelcastMembership(HazelcastInstance hazelcast, int members) {
     this.hazelcast = hazelcast;
@@ -79,6 +81,17 @@ public final class HazelcastMembership implements MembershipListener, LifecycleL
     return () -> joined.remove(handler);
   }
 
+  /**
+   * Whether this node is merging into another side of a split cluster now: Hazelcast restarts it
+   * as a new member of the other side, and until the merge is over its view of the members and of
+   * the replicated state is in flux. An owner is not taken over meanwhile ({@code
+   * HazelcastReplication}): once in the cluster's history, a node one step into a merge saw a live
+   * owner as gone and took its queue over.
+   */
+  public boolean merging() {
+    return merging;
+  }
+
   /** Calls {@code handler} whenever this node's side of a split cluster merged into the other; returns what stops it. */
   public Runnable onMerged(Runnable handler) {
     merged.add(handler);
@@ -104,6 +117,11 @@ public final class HazelcastMembership implements MembershipListener, LifecycleL
 
   @Override
   public void stateChanged(LifecycleEvent event) {
+    switch (event.getState()) {
+      case MERGING -> merging = true;
+      case MERGED, MERGE_FAILED -> merging = false;
+      default -> { }
+    }
     if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
       LOG.info("cluster: this node's side of a split cluster merged into the other; its mirrors resynchronise "
           + "and its owners check that they still own their queues");

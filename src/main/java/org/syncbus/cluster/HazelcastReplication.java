@@ -139,9 +139,10 @@ public final class HazelcastReplication implements Replication {
     }
     vertx.cancelTimer(retryTimer);
     Set<String> live = Set.copyOf(((VertxInternal) vertx).clusterManager().getNodes());
-    if (live.size() < membership.size()) {
-      // A member whose node id this node does not see yet (just after a merge) could be the
-      // queue's owner: it would count as gone, and the queue be taken from a live owner.
+    if (membership.merging() || live.size() < membership.size()) {
+      // In the middle of a merge, or with a member whose node id this node does not see yet, the
+      // queue's owner could count as gone while it lives, and the queue be taken from it. The
+      // merge's end (afterMerge) tries again at once.
       retryTimer = vertx.setTimer(NO_MAJORITY_RETRY_MILLIS, id -> tryTakeOver());
       return;
     }

@@ -178,6 +178,38 @@ class SplitBrainTest {
     publish(first, Q, record(1, "with a majority"));
   }
 
+  /**
+   * A node one step into a merge (Hazelcast's MERGING, played here) takes no queue over, whatever
+   * it sees: its view of the members is in flux, and a live owner could count as gone. Both
+   * survivors of the owner's death are merging; only the one whose merge ends may take over.
+   */
+  @Test
+  void aNodeInTheMiddleOfAMergeTakesNothingOverUntilItsMergeEnds() {
+    List<Member> members = threeMembers(Configs.defaultNode());
+    Member owner = cluster.owner(Q);
+    List<Member> survivors = members.stream().filter(member -> member != owner).toList();
+    Member ending = survivors.get(1);
+    Member stillMerging = survivors.get(0);
+    for (Member survivor : survivors) {
+      Node.of(survivor.vertx()).membership().stateChanged(new LifecycleEvent(LifecycleEvent.LifecycleState.MERGING));
+      assertTrue(Node.of(survivor.vertx()).membership().merging());
+    }
+
+    cluster.kill(owner);
+    for (Member survivor : survivors) {
+      Await.await(Await.eventually(survivor.vertx(), "the owner removed on " + survivor.nodeId(), 200, 50,
+          () -> Future.succeededFuture(Node.of(survivor.vertx()).membership().size()), size -> size == 2),
+          Duration.ofSeconds(maxNoHeartbeatSeconds(ending) + 5));
+    }
+    Node.of(ending.vertx()).membership().stateChanged(new LifecycleEvent(LifecycleEvent.LifecycleState.MERGED));
+    assertFalse(Node.of(ending.vertx()).membership().merging());
+
+    publish(ending, Q, record(1, "after the merge"));
+    assertEquals(ending.nodeId(), info(ending, Q).getString("owner"),
+        () -> "the queue was taken over by " + info(ending, Q).getString("owner") + ", not by the node whose merge"
+            + " ended; " + stillMerging.nodeId() + " was still merging");
+  }
+
   @Test
   void aPublishWaitingOnAnOwnerThatDiesIsRefusedWhenHazelcastRemovesIt() {
     List<Member> members = threeMembers(Configs.defaultNode());
