@@ -129,6 +129,8 @@ final class QueueEdge implements QueueView {
     this.config = config;
     this.subscriberLimit = node.limits().subscriberBufferBytes();
     this.coalesceNanos = TimeUnit.MILLISECONDS.toNanos(node.http().coalesceMillis());
+    // nanoTime has no fixed origin: "long ago" must be measured from now (the largest interval is 1 s).
+    this.lastFlushNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
     this.nodeSubscribers = nodeSubscribers;
     this.meters = meters;
   }

@@ -81,7 +81,10 @@ final class AttackRun {
 
   /** The node's descriptors now, kept if the most seen during the attack. */
   int sampleDescriptors() {
-    int now = node.descriptors();
+    return sampleDescriptors(node.descriptors());
+  }
+
+  private int sampleDescriptors(int now) {
     descriptorsDuring = Math.max(descriptorsDuring, now);
     return now;
   }
@@ -137,21 +140,19 @@ final class AttackRun {
    * client already saw it closed: a busy loop may get there a few milliseconds later.
    */
   int awaitDescriptorsAtMost(int bound) {
-    try {
-      Await.await(Await.eventually(vertx, "descriptors at most " + bound, 100, 100,
-          () -> vertx.executeBlocking(node::descriptors), count -> count <= bound), Duration.ofSeconds(10));
-    } catch (AssertionError e) {
-      // the caller's assertion says what was found
-    }
-    return sampleDescriptors();
+    return sampleDescriptors(awaitAtMost(bound, Duration.ofSeconds(10)));
   }
 
-  /** Waits (bounded) until the node's descriptors are back within the margin; the count then. */
+  /** Waits (bounded: 15 s) until the node's descriptors are back within the margin; the count then. */
   private int awaitDescriptorsBack() {
-    int bound = descriptorsBefore + DESCRIPTOR_MARGIN;
+    return awaitAtMost(descriptorsBefore + DESCRIPTOR_MARGIN, Duration.ofSeconds(15));
+  }
+
+  /** The node's descriptors once at most {@code bound}, or when {@code within} is over (the caller's assertion tells). */
+  private int awaitAtMost(int bound, Duration within) {
     try {
-      return Await.await(Await.eventually(vertx, "descriptors back to at most " + bound, 150, 100,
-          () -> vertx.executeBlocking(node::descriptors), count -> count <= bound), Duration.ofSeconds(30));
+      return Await.await(Await.eventually(vertx, "descriptors at most " + bound, (int) (within.toMillis() / 100), 100,
+          () -> vertx.executeBlocking(node::descriptors), count -> count <= bound), within.plusSeconds(5));
     } catch (AssertionError e) {
       return node.descriptors();
     }
