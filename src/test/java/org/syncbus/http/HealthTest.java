@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.syncbus.testing.Await;
 import org.syncbus.testing.Configs;
 import org.syncbus.testing.HttpReply;
 import org.syncbus.testing.IntegrationTest;
@@ -100,7 +101,9 @@ class HealthTest extends IntegrationTest {
         .put("loading", Configs.keyed("id", new JsonObject().put("type", "http").put("url", "http://127.0.0.1:" + closed + "/"))));
     TestNode node = startWithoutWaiting(config);
 
-    HttpReply ready = await(node.get("/health/ready"));
+    // The queue "ready" loads at once but not before the node answers: wait for it, not for "loading".
+    HttpReply ready = await(Await.eventually(vertx, "queue ready loaded", 100, 50, () -> node.get("/health/ready"),
+        reply -> "UP".equals(check(body(reply), "queue:ready").getString("status"))));
     assertEquals(503, ready.status(), ready::toString);
     assertShape(body(ready), "DOWN");
     assertEquals("DOWN", check(body(ready), "queue:loading").getString("status"));
