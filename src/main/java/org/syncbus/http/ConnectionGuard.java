@@ -1,9 +1,12 @@
 package org.syncbus.http;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,6 +19,7 @@ import org.syncbus.limits.ConnectionGate;
 import org.syncbus.limits.Disconnect;
 import org.syncbus.metrics.NodeMetrics;
 import org.syncbus.support.Fatal;
+import org.syncbus.support.NettyChannels;
 import org.syncbus.support.ThrottledLog;
 
 /**
@@ -58,6 +62,8 @@ final class ConnectionGuard {
   private final NodeMetrics metrics;
   private final Map<HttpConnection, Watch> watches = new IdentityHashMap<>();
   private final IntSupplier port;
+  /** Gives back the place of a connection handed over to its stream, when its channel closes: one for all. */
+  private final ChannelFutureListener streamClosed = closed -> released(address(closed.channel()));
   /** The count of this edge's open connections; found once the server listens ({@link #port}). */
   private AtomicLong open;
   private long sweepTimer = -1;
@@ -132,13 +138,35 @@ final class ConnectionGuard {
 
   private void closed(HttpConnection connection) {
     watches.remove(connection);
-    gate.release(address(connection));
-    open.decrementAndGet();
+    released(address(connection));
   }
 
   /** The client's address as the node's {@link ConnectionGate} counts it; the same on every call. */
   private static String address(HttpConnection connection) {
     return connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+  }
+
+  /** The same address as {@link #address(HttpConnection)}, read from the connection's channel. */
+  private static String address(Channel channel) {
+    return channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
+        ? remote.getAddress().getHostAddress() : "unknown";
+  }
+
+  /**
+   * {@code connection}'s stream took its channel from Vert.x ({@link ChunkWriter#handOver}): a
+   * stream is never timed, and the connection's close no longer comes through Vert.x, so its
+   * channel's close gives its place back. Vert.x's connection object is not kept.
+   */
+  void handedOver(HttpConnection connection) {
+    Channel channel = NettyChannels.of(connection);
+    if (watches.remove(connection) != null && channel != null) {
+      channel.closeFuture().addListener(streamClosed);
+    }
+  }
+
+  private void released(String address) {
+    gate.release(address);
+    open.decrementAndGet();
   }
 
   private void refuseConnection(HttpConnection connection, String address, ConnectionGate.Verdict verdict) {

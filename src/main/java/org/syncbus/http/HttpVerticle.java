@@ -337,7 +337,13 @@ public final class HttpVerticle extends VerticleBase {
           .setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-      edge.subscribe(response, ctx.request().connection(), format, resumeFrom, ChunkWriter.of(ctx.request()));
+      ChunkWriter chunks = ChunkWriter.of(ctx.request(), guard::handedOver);
+      if (chunks != null) {
+        // The stream will hold its channel itself (ChunkWriter.handOver): when it ends, its
+        // connection closes instead of taking a next request.
+        response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      }
+      edge.subscribe(response, ctx.request().connection(), format, resumeFrom, chunks);
       forgetHeaders(ctx.request());
     });
   }

@@ -287,14 +287,14 @@ final class QueueEdge implements QueueView {
   /**
    * Opens a stream on {@code response}: the backlog now (or, when {@code since} can be resumed
    * from the retained log, the batches after it), then every batch. Needs {@link #ready()}. Batches
-   * go out as chunks framed once for every subscriber through {@code chunks}, when there is one.
+   * go out as chunks framed once for every subscriber through {@code chunks}, when there is one;
+   * then the stream takes its channel from Vert.x once its opening is written ({@link Subscriber}).
    */
   void subscribe(HttpServerResponse response, HttpConnection connection, Format format, Since since, ChunkWriter chunks) {
-    Subscriber subscriber = new Subscriber(response, connection, subscriberLimit, format, chunks);
+    Subscriber subscriber = new Subscriber(this, response, connection, subscriberLimit, format, chunks);
     subscribers.add(subscriber);
     nodeSubscribers.incrementAndGet();
     kindOf(subscriber).incrementAndGet();
-    response.closeHandler(v -> remove(subscriber));
     if (since == null) {
       subscriber.start(snapshot(format, false));
       meters.started(QueueMeters.Start.SNAPSHOT);
@@ -306,6 +306,12 @@ final class QueueEdge implements QueueView {
       subscriber.start(snapshot(format, true));
       meters.started(QueueMeters.Start.RESET);
     }
+    subscriber.opened();
+  }
+
+  /** {@code subscriber}'s connection closed. */
+  void closed(Subscriber subscriber) {
+    remove(subscriber);
   }
 
   /** The node's count of subscribers of {@code subscriber}'s kind, for {@code /metrics}. */

@@ -37,6 +37,11 @@ public final class Disconnect {
     }
   }
 
+  /** Closes {@code channel} at once. */
+  public static void now(Channel channel) {
+    abort(channel);
+  }
+
   /**
    * An abortive close (a reset, {@code SO_LINGER} 0): what the client has not read is dropped by
    * the system too, instead of lingering in its buffers until the client reads or times out.

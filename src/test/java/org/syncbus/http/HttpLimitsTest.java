@@ -175,6 +175,40 @@ class HttpLimitsTest extends IntegrationTest {
     assertTrue(readUntilClosed(other).endsWith("pong"));
   }
 
+  /**
+   * A stream holds its channel itself once open (not through Vert.x's connection): its client's
+   * leaving still gives its place among the address's connections back, and a stream that was
+   * ended gives it back too.
+   */
+  @Test
+  void streamsWhoseClientsLeftGiveTheirPlacesAmongTheAddresssConnectionsBack() throws IOException {
+    TestNode node = start(new JsonObject().put("maxConnectionsPerAddress", 2).put("headerTimeoutSeconds", 30),
+        new JsonObject());
+    for (int round = 0; round < 3; round++) {
+      Socket first = openStream(node, "127.0.0.2");
+      Socket second = openStream(node, "127.0.0.2");
+      await(node.awaitSubscribers(Q, 2));
+      assertEquals("", readUntilClosed(connect(node, "127.0.0.2")), "round " + round + ": a third is over the limit");
+      first.close();
+      second.close();
+      await(node.awaitSubscribers(Q, 0));
+    }
+  }
+
+  /** A {@code /poll} stream from {@code from}, once its backlog line arrived. */
+  private Socket openStream(TestNode node, String from) throws IOException {
+    Socket socket = connect(node, from);
+    send(socket, "GET " + TestNode.pollPath(Q) + Tokens.pollQuery(node.pollToken(Q)) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    InputStream in = socket.getInputStream();
+    StringBuilder received = new StringBuilder();
+    while (received.indexOf("\r\n\r\n3\r\n[]\n\r\n") < 0) {
+      int b = in.read();
+      assertTrue(b >= 0, "closed before the backlog line: " + received);
+      received.append((char) b);
+    }
+    return socket;
+  }
+
   @Test
   void bodySlowerThanTheMinimumIsRefusedWith408() throws IOException {
     TestNode node = start(new JsonObject().put("minBodyBytesPerSecond", 4096), new JsonObject());
