@@ -113,13 +113,14 @@ public final class BridgeVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    TcpBridgeConnection connection = new TcpBridgeConnection(socket, address, vertx, guard, access,
+    AtomicLong open = shared.metrics().connections(socket.localAddress() == null ? 0 : socket.localAddress().port(), "bridge");
+    BridgeSocket taken = BridgeSocket.of(socket);
+    TcpBridgeConnection connection = new TcpBridgeConnection(taken, address, vertx, guard, access,
         running::get, shared.limits().bodies(), shared.clientLog(), clock, meters, fanout);
     connections.add(connection);
-    AtomicLong open = shared.metrics().connections(socket.localAddress() == null ? 0 : socket.localAddress().port(), "bridge");
     open.incrementAndGet();
     connection.start();
-    socket.closeHandler(v -> {
+    taken.closeHandler(() -> {
       connections.remove(connection);
       node.release(address);
       perAddress.release(address);

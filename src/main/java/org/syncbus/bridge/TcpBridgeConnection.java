@@ -1,7 +1,6 @@
 package org.syncbus.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,7 +9,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.bridge.BridgeEventType;
 import java.io.IOException;
@@ -67,7 +65,7 @@ final class TcpBridgeConnection {
   private static final String APPLY_SUFFIX = ".apply";
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister", "ping");
 
-  private final NetSocket socket;
+  private final BridgeSocket socket;
   private final String address;
   private final Vertx vertx;
   private final EventBus eventBus;
@@ -98,7 +96,7 @@ final class TcpBridgeConnection {
   private JsonObject claims;
   private long claimsExpireMillis;
 
-  TcpBridgeConnection(NetSocket socket, String address, Vertx vertx, BridgeGuard guard, Access access,
+  TcpBridgeConnection(BridgeSocket socket, String address, Vertx vertx, BridgeGuard guard, Access access,
                       Supplier<SyncbusConfig> config, BodyBudget budget, ThrottledLog log, Clock clock,
                       BridgeMeters meters, BridgeFanout fanout) {
     this.meters = meters;
@@ -127,7 +125,6 @@ final class TcpBridgeConnection {
       received += data.length();
       parser.handle(data);
     });
-    socket.exceptionHandler(error -> socket.close());
   }
 
   /**
@@ -151,7 +148,7 @@ final class TcpBridgeConnection {
   /** Closes the connection at once, whatever the client has not read. */
   void close() {
     closed = true;
-    Disconnect.now(socket);
+    socket.abort();
   }
 
   /** The socket closed: registrations end, the frame's claim is given back. */
@@ -440,8 +437,7 @@ final class TcpBridgeConnection {
     int size = frame.length();
     unwritten += size;
     updateReading();
-    Future<Void> written = socket.write(frame);
-    written.onComplete(done -> {
+    socket.write(frame, () -> {
       unwritten -= size;
       updateReading();
     });
@@ -456,9 +452,8 @@ final class TcpBridgeConnection {
     closed = true;
     parser.pause();
     socket.pause();
-    socket.write(Buffer.buffer(json.length + Integer.BYTES).appendInt(json.length).appendBytes(json))
-        .onComplete(written -> Disconnect.now(socket));
-    vertx.setTimer(LAST_WORDS_MILLIS, id -> Disconnect.now(socket));
+    socket.write(Buffer.buffer(json.length + Integer.BYTES).appendInt(json.length).appendBytes(json), socket::abort);
+    vertx.setTimer(LAST_WORDS_MILLIS, id -> socket.abort());
   }
 
   /** Reads frames only while the client keeps up and few requests wait: inbound bounded by outbound. */

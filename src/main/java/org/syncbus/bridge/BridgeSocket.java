@@ -1,0 +1,214 @@
+package org.syncbus.bridge;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.NetSocket;
+import java.util.Map;
+import org.syncbus.limits.Disconnect;
+import org.syncbus.support.Fatal;
+import org.syncbus.support.NettyChannels;
+
+/**
+ * What a TCP bridge connection needs of its socket: bytes in, frames out (each told when the
+ * socket took it), reading paused and resumed, its close, and an abortive cut.
+ *
+ * <p>Vert.x's {@link NetSocket} keeps, for every connection, a write queue made for writers on other
+ * threads (about 5 KB, most of an idle bridge client's cost), which a connection written only from
+ * its own event loop never uses. So {@link #of} takes the connection's Netty channel from Vert.x
+ * when the connection is accepted, before anything is read or written: Vert.x's handler, holding
+ * the socket, is replaced by this class's {@link ChannelSocket}. When the channel is out of reach
+ * or its pipeline is not of the shape Vert.x 5 builds (optional TLS, Vert.x's handler last), the
+ * connection keeps its {@link NetSocket} ({@link VertxSocket}); {@code BridgeSocketTest} fails
+ * loudly if that becomes the case.
+ */
+interface BridgeSocket {
+  /** Vert.x's name for the last handler of a connection's pipeline, the one holding its socket. */
+  String VERTX_HANDLER = "handler";
+
+  /** The socket of a connection just accepted: its channel, taken from Vert.x, or else Vert.x's socket. */
+  static BridgeSocket of(NetSocket socket) {
+    Channel channel = NettyChannels.of(socket);
+    ChannelPipeline pipeline = channel == null ? null : channel.pipeline();
+    ChannelHandlerContext vertx = pipeline == null ? null : pipeline.context(VERTX_HANDLER);
+    if (vertx == null || pipeline.lastContext() != vertx || !onlyTlsBesides(pipeline)) {
+      return new VertxSocket(socket);
+    }
+    ChannelSocket taken = new ChannelSocket();
+    pipeline.replace(vertx.handler(), "bridge", taken);
+    return taken;
+  }
+
+  /**
+   * Whether {@code pipeline} holds nothing but TLS's handlers and Vert.x's (and, in the clear, the
+   * initializer that is accepting the connection: it takes itself out once the connection is set up).
+   */
+  private static boolean onlyTlsBesides(ChannelPipeline pipeline) {
+    for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+      ChannelHandler handler = entry.getValue();
+      if (!(handler instanceof SslHandler || handler instanceof ChunkedWriteHandler || handler instanceof ChannelInitializer
+          || entry.getKey().equals(VERTX_HANDLER))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Hands every byte the client sends to {@code data}, in order, while reading is not paused. */
+  void handler(Handler<Buffer> data);
+
+  /** Runs {@code closed} once, when the connection closes (either side). */
+  void closeHandler(Runnable closed);
+
+  /** Writes {@code frame} (perhaps shared with other connections) and flushes it; {@code done} runs once the socket took it or failed to. */
+  void write(Buffer frame, Runnable done);
+
+  /** Stops reading from the client (what was read already may still arrive). */
+  void pause();
+
+  void resume();
+
+  /** Closes the connection at once, dropping what it has not written ({@link Disconnect}). */
+  void abort();
+
+  /** Whether the connection's channel was taken from Vert.x. */
+  boolean taken();
+
+  /** The connection's channel, taken from Vert.x: this is the last handler of its pipeline. */
+  final class ChannelSocket extends ChannelInboundHandlerAdapter implements BridgeSocket {
+    private ChannelHandlerContext context;
+    private Handler<Buffer> data;
+    private Runnable closed;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      context = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (data != null && msg instanceof ByteBuf bytes) {
+          data.handle(Buffer.buffer(ByteBufUtil.getBytes(bytes)));
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Runnable then = closed;
+      closed = null;
+      if (then != null) {
+        then.run();
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      ReferenceCountUtil.release(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A reset or a failed write: the connection is over, its close tells the bridge.
+      Fatal.check(cause);
+      ctx.close();
+    }
+
+    @Override
+    public void handler(Handler<Buffer> data) {
+      this.data = data;
+    }
+
+    @Override
+    public void closeHandler(Runnable closed) {
+      this.closed = closed;
+    }
+
+    @Override
+    public void write(Buffer frame, Runnable done) {
+      ChannelPromise promise = context.newPromise();
+      promise.addListener(written -> done.run());
+      context.writeAndFlush(((BufferInternal) frame).getByteBuf(), promise);
+    }
+
+    @Override
+    public void pause() {
+      context.channel().config().setAutoRead(false);
+    }
+
+    @Override
+    public void resume() {
+      context.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void abort() {
+      Disconnect.now(context.channel());
+    }
+
+    @Override
+    public boolean taken() {
+      return true;
+    }
+  }
+
+  /** Vert.x's socket, when the channel could not be taken. */
+  final class VertxSocket implements BridgeSocket {
+    private final NetSocket socket;
+
+    VertxSocket(NetSocket socket) {
+      this.socket = socket;
+      socket.exceptionHandler(error -> Disconnect.now(socket));
+    }
+
+    @Override
+    public void handler(Handler<Buffer> data) {
+      socket.handler(data);
+    }
+
+    @Override
+    public void closeHandler(Runnable closed) {
+      socket.closeHandler(v -> closed.run());
+    }
+
+    @Override
+    public void write(Buffer frame, Runnable done) {
+      socket.write(frame).onComplete(written -> done.run());
+    }
+
+    @Override
+    public void pause() {
+      socket.pause();
+    }
+
+    @Override
+    public void resume() {
+      socket.resume();
+    }
+
+    @Override
+    public void abort() {
+      Disconnect.now(socket);
+    }
+
+    @Override
+    public boolean taken() {
+      return false;
+    }
+  }
+}
