@@ -18,7 +18,10 @@ import io.vertx.core.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.syncbus.limits.Disconnect;
 import org.syncbus.support.NettyChannels;
 
@@ -49,9 +52,12 @@ import org.syncbus.support.NettyChannels;
  * Vert.x. {@code ChunkWriterTest} fails loudly if that stops being so.
  */
 final class ChunkWriter {
+  private static final Logger LOG = Logger.getLogger(ChunkWriter.class.getName());
   private static final byte[] CRLF = {'\r', '\n'};
   private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
       Unpooled.directBuffer(5).writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+  /** How long a handed-over stream's end may wait for its client to read it. */
+  static final long END_MILLIS = 5000;
   /** Vert.x's name for the last handler of a connection's pipeline, the one holding its connection. */
   private static final String VERTX_HANDLER = "handler";
 
@@ -162,11 +168,18 @@ final class ChunkWriter {
   }
 
   /**
-   * Ends a handed-over stream: the final chunk, then the connection closes once it is written (a
-   * client that does not read is cut by {@link #abort} instead).
+   * Ends a handed-over stream: the final chunk, then the connection closes once it is written. A
+   * client that has not read it (and what was before it) within {@value #END_MILLIS} ms is cut
+   * ({@link #abort}): nothing else times a stream's connection.
    */
   void end() {
+    Channel channel = context.channel();
     context.writeAndFlush(LAST_CHUNK.duplicate()).addListener(ChannelFutureListener.CLOSE);
+    ScheduledFuture<?> cut = context.executor().schedule(() -> {
+      LOG.info(() -> "stream to " + remote() + " cut: its end was not read within " + END_MILLIS + " ms");
+      abort();
+    }, END_MILLIS, TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(closed -> cut.cancel(false));
   }
 
   /** Closes a handed-over stream's connection at once, dropping what it has not written. */

@@ -7,7 +7,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,6 +163,55 @@ class ReloadTest extends IntegrationTest {
         assertEquals(-1, socket.getInputStream().read(), "closed after the final chunk");
       }
     }
+  }
+
+  /**
+   * A stream the server ends while its client reads nothing: its final chunk cannot be written, and
+   * a stream's connection is timed by nothing else, so it is cut within a bound instead of being
+   * kept for as long as the client waits.
+   */
+  @Test
+  void streamEndedByTheServerWhileItsClientReadsNothingIsCutWithinABound() throws IOException {
+    Path file = dir.resolve("syncbus.json");
+    JsonObject one = new JsonObject().put(Q, queue("id", "pub", "sub"));
+    JsonObject two = one.copy().put("rooms", queue("room", "rpub", "rsub"));
+    JsonObject limits = new JsonObject().put("subscriberBufferBytes", 64L << 20);
+    TestNode node = startFromFile(config(two, 0).put("limits", limits), file);
+    await(node.awaitReady());
+    try (Socket stuck = new Socket(); LogCapture log = LogCapture.of("org.syncbus.http.ChunkWriter")) {
+      stuck.setReceiveBufferSize(4096);
+      stuck.connect(new InetSocketAddress(TestNode.HOST, node.port()));
+      stuck.setSoTimeout(10_000);
+      send(stuck, "GET /queues/rooms/poll" + Tokens.pollQuery(Tokens.poll("rsub")) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      readUntil(stuck, "\r\n[]\n\r\n");
+      // From now on the client reads nothing: 8 MB of lines fill the kernel's buffers and the node's
+      // outbound one, and wait in the subscriber (within its limit: it is not cut as too slow).
+      String big = "x".repeat(100_000);
+      for (int i = 0; i < 80; i++) {
+        String batch = "[{\"type\":\"update\",\"data\":{\"room\":1,\"v\":\"" + big + "\"}}]";
+        assertEquals(200, await(node.postUpdate("/queues/rooms/update", batch, Tokens.update("rpub", batch))).status());
+      }
+      await(node.awaitSubscribers("rooms", 1));
+
+      edit(file, config(one, 0).put("limits", limits));
+      String cut = await(log.message(message -> message.contains("its end was not read within")));
+      assertTrue(cut.contains("stream to 127.0.0.1:" + stuck.getLocalPort()), cut);
+      assertTrue(drainedUntilClosed(stuck) < 80 * big.length(), "cut, not ended: the client did not get every line");
+    }
+  }
+
+  /** Reads {@code socket} until it is closed or reset; the bytes read. Bounded by the socket's timeout. */
+  private static long drainedUntilClosed(Socket socket) throws IOException {
+    byte[] buffer = new byte[65536];
+    long total = 0;
+    try {
+      for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+        total += n;
+      }
+    } catch (SocketException reset) {
+      // Cut by a reset: closed all the same.
+    }
+    return total;
   }
 
   private static void send(Socket socket, String text) throws IOException {
