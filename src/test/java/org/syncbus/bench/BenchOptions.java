@@ -64,6 +64,7 @@ final class BenchOptions {
    * settles only after some 12 s on this 2-core machine (C2 still compiling before that).
    */
   double publishWarmupSeconds = 20;
+  double fanoutWarmupSeconds = 10;
   int idleSubscribers = 10_000;
   int backlogSubscribers = 2_000;
   int backlogRecords = 1_000;
@@ -166,6 +167,7 @@ final class BenchOptions {
     bigBacklogTries = 1;
     publish = new Fanout(10, 200, 1);
     publishWarmupSeconds = 0.5;
+    fanoutWarmupSeconds = 0;
   }
 
   /** {@code --subscribers N --rate R --seconds S}: one fan-out load instead of the list. */
@@ -205,6 +207,7 @@ final class BenchOptions {
       case "warmup-subscribers" -> warmupSubscribers = Integer.parseInt(v);
       case "warmup-rate" -> warmupRate = Double.parseDouble(v);
       case "publish-warmup-seconds" -> publishWarmupSeconds = Double.parseDouble(v);
+      case "fanout-warmup-seconds" -> fanoutWarmupSeconds = Double.parseDouble(v);
       case "idle-subscribers" -> idleSubscribers = Integer.parseInt(v);
       case "backlog-subscribers" -> backlogSubscribers = Integer.parseInt(v);
       case "backlog-records" -> backlogRecords = Integer.parseInt(v);
@@ -292,6 +295,8 @@ final class BenchOptions {
         "  --warmup-rate R                  at R batches/s (" + Fanout.number(d.warmupRate) + ")",
         "  --publish-warmup-seconds S       the publish path's load, not reported, before it is measured ("
             + Fanout.number(d.publishWarmupSeconds) + "; smoke " + Fanout.number(smoke.publishWarmupSeconds) + ")",
+        "  --fanout-warmup-seconds S        each fan-out's own load, not reported, before it is measured ("
+            + Fanout.number(d.fanoutWarmupSeconds) + "; smoke " + Fanout.number(smoke.fanoutWarmupSeconds) + ")",
         "  --idle-subscribers N             idle subscribers for heap and RSS (" + d.idleSubscribers + ")",
         "  --idle-histogram N               log the server's top N classes while they are connected (" + d.idleHistogram
             + ": no)",

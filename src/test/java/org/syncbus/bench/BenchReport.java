@@ -262,6 +262,7 @@ final class BenchReport {
     config.put("keys", options.keys);
     config.put("pad", options.pad);
     config.put("warmupSeconds", options.warmupSeconds);
+    config.put("fanoutWarmupSeconds", options.fanoutWarmupSeconds);
     config.put("clkTck", options.clkTck);
     return config;
   }

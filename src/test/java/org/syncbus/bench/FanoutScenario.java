@@ -48,27 +48,46 @@ class FanoutScenario extends Scenario {
 
   final Fanout load;
   private final PacedPublisher publisher;
+  /** Whether this fan-out is reported (and so first runs its own load unreported); false for a warm-up. */
+  private final boolean reported;
 
   FanoutScenario(BenchOptions options, Fanout load) {
+    this(options, load, true);
+  }
+
+  private FanoutScenario(BenchOptions options, Fanout load, boolean reported) {
     this("fanout_" + load.spec(), "fan-out: " + load.subscribers() + " subscribers x " + Fanout.number(load.rate())
-        + " batches/s x " + Fanout.number(load.seconds()) + " s", options, load);
+        + " batches/s x " + Fanout.number(load.seconds()) + " s", options, load, reported);
   }
 
   FanoutScenario(String id, String title, BenchOptions options, Fanout load) {
+    this(id, title, options, load, true);
+  }
+
+  private FanoutScenario(String id, String title, BenchOptions options, Fanout load, boolean reported) {
     super(id, title, options);
     this.load = load;
+    this.reported = reported;
     this.publisher = new PacedPublisher(options.publishers, options.keys, options.padding());
+  }
+
+  /** A load run to warm a server up, not reported, and not warmed up itself. */
+  static FanoutScenario warmUp(BenchOptions options, Fanout load) {
+    return new FanoutScenario(options, load, false);
   }
 
   /** Publishing and draining, timed, with the CPU both processes spent meanwhile. */
   private record Window(Published published, boolean drained, long nanos, double serverCpu, double clientCpu) { }
 
   /**
-   * A load to run, not reported, right before this one is measured; none by default (the bench's
-   * warm-up fan-out comes first anyway).
+   * A load to run, not reported, right before this one is measured: the same load for
+   * {@code --fanout-warmup-seconds}, so that what a server's JIT still compiles for this shape of
+   * load (fewer subscribers per batch, another rate than the bench's warm-up) is not counted as its
+   * CPU per line; none for a warm-up itself.
    */
   Fanout warmUp() {
-    return null;
+    return reported && options.fanoutWarmupSeconds > 0
+        ? new Fanout(load.subscribers(), load.rate(), options.fanoutWarmupSeconds) : null;
   }
 
   @Override
@@ -77,7 +96,7 @@ class FanoutScenario extends Scenario {
     if (warmUp != null) {
       LoadBench.log("  warm-up " + target.name + ": " + warmUp.subscribers() + " subscribers, "
           + Fanout.number(warmUp.rate()) + " batches/s, " + Fanout.number(warmUp.seconds()) + " s");
-      new FanoutScenario(options, warmUp).measure(target);
+      warmUp(options, warmUp).measure(target);
     }
     target.server.reset();
     try (Publisher setup = target.server.publisher()) {

@@ -145,7 +145,7 @@ public final class LoadBench {
       return true;
     }
     Fanout load = new Fanout(options.warmupSubscribers, options.warmupRate, options.warmupSeconds);
-    FanoutScenario warmUp = new FanoutScenario(options, load);
+    FanoutScenario warmUp = FanoutScenario.warmUp(options, load);
     boolean whole = true;
     for (Target t : targets) {
       log("warm-up " + t.name + ": " + options.warmupSubscribers + " subscribers, " + options.warmupRate
