@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
@@ -18,8 +17,8 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetSocket;
 import java.util.Map;
 import org.syncbus.limits.Disconnect;
-import org.syncbus.support.Fatal;
 import org.syncbus.support.NettyChannels;
+import org.syncbus.support.TakenChannelHandler;
 
 /**
  * What a TCP bridge connection needs of its socket: bytes in, frames out (each told when the
@@ -87,7 +86,7 @@ interface BridgeSocket {
   boolean taken();
 
   /** The connection's channel, taken from Vert.x: this is the last handler of its pipeline. */
-  final class ChannelSocket extends ChannelInboundHandlerAdapter implements BridgeSocket {
+  final class ChannelSocket extends TakenChannelHandler implements BridgeSocket {
     private ChannelHandlerContext context;
     private Handler<Buffer> data;
     private Runnable closed;
@@ -115,18 +114,6 @@ interface BridgeSocket {
       if (then != null) {
         then.run();
       }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      ReferenceCountUtil.release(event);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // A reset or a failed write: the connection is over, its close tells the bridge.
-      Fatal.check(cause);
-      ctx.close();
     }
 
     @Override

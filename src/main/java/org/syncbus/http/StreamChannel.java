@@ -1,9 +1,8 @@
 package org.syncbus.http;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import org.syncbus.support.Fatal;
+import org.syncbus.support.TakenChannelHandler;
 
 /**
  * The last handler of a stream's channel once {@link ChunkWriter#handOver} took it from Vert.x:
@@ -11,7 +10,7 @@ import org.syncbus.support.Fatal;
  * client sends (a stream reads no more requests: its head said {@code Connection: close}). Reading
  * goes on, so that a client's leaving is seen at once. One per stream, on the edge's event loop.
  */
-final class StreamChannel extends ChannelInboundHandlerAdapter {
+final class StreamChannel extends TakenChannelHandler {
   private final Subscriber subscriber;
 
   StreamChannel(Subscriber subscriber) {
@@ -33,18 +32,5 @@ final class StreamChannel extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     subscriber.closed();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    // Vert.x's shutdown notice and the like were meant for its handler; the edge ends its streams itself.
-    ReferenceCountUtil.release(event);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A connection reset or a failed write: the stream is over, its close tells the subscriber.
-    Fatal.check(cause);
-    ctx.close();
   }
 }

@@ -11,8 +11,10 @@ import java.util.logging.Logger;
 /**
  * The one place that reaches a connection's Netty {@link Channel} through Vert.x internals
  * ({@link NetSocketInternal}, {@link ConnectionBase}): to close a connection below its pipeline
- * ({@code limits.Disconnect}) and to write pre-framed chunks to many subscribers at once
- * ({@code http.ChunkWriter}). Should the internals change, {@link #of} answers null, callers use
+ * ({@code limits.Disconnect}), to write pre-framed chunks to many subscribers at once
+ * ({@code http.ChunkWriter}), and to take a connection over from Vert.x once Vert.x has nothing
+ * more to do with it (an open stream, {@code http.ChunkWriter#handOver}; a TCP bridge connection,
+ * {@code bridge.BridgeSocket}). Should the internals change, {@link #of} answers null, callers use
  * Vert.x's public API instead, and one warning says so; {@code NettyChannelsTest} fails loudly
  * when the internals stop being reachable.
  */
