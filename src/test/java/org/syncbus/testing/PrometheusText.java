@@ -61,6 +61,13 @@ public final class PrometheusText {
         .mapToDouble(Sample::value).findFirst();
   }
 
+  /** The sum of every sample {@code name} whose labels include {@code labels} (0 if none). */
+  public double sum(String name, String... labels) {
+    return samples.stream()
+        .filter(sample -> sample.name().equals(name) && hasLabels(sample, labels))
+        .mapToDouble(Sample::value).sum();
+  }
+
   /** The value as {@link #value}; fails when there is no such sample. */
   public double get(String name, String... labels) {
     return value(name, labels).orElseThrow(() -> new AssertionError("no sample " + name + " " + List.of(labels)
