@@ -1,9 +1,8 @@
 package org.syncbus.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import org.syncbus.stream.StreamEvent;
 
 /**
@@ -13,8 +12,6 @@ import org.syncbus.stream.StreamEvent;
  * the {@link RetainedLog}'s one form.
  */
 final class BatchFramings {
-  private static final byte[] CRLF = {'\r', '\n'};
-
   private final StreamEvent.Batch event;
   private final Buffer[] byFormat = new Buffer[Format.values().length];
   private final ByteBuf[] chunks = new ByteBuf[Format.values().length];
@@ -40,10 +37,7 @@ final class BatchFramings {
   ByteBuf chunk(Format format) {
     ByteBuf chunk = chunks[format.ordinal()];
     if (chunk == null) {
-      Buffer line = framed(format);
-      byte[] size = Integer.toHexString(line.length()).getBytes(StandardCharsets.US_ASCII);
-      chunk = Unpooled.directBuffer(size.length + line.length() + 4)
-          .writeBytes(size).writeBytes(CRLF).writeBytes(line.getBytes()).writeBytes(CRLF);
+      chunk = ChunkWriter.chunk(framed(format), UnpooledByteBufAllocator.DEFAULT);
       chunks[format.ordinal()] = chunk;
     }
     return chunk;

@@ -1,6 +1,7 @@
 package org.syncbus.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 import org.syncbus.limits.Disconnect;
 import org.syncbus.support.NettyChannels;
 
@@ -52,12 +52,9 @@ import org.syncbus.support.NettyChannels;
  * Vert.x. {@code ChunkWriterTest} fails loudly if that stops being so.
  */
 final class ChunkWriter {
-  private static final Logger LOG = Logger.getLogger(ChunkWriter.class.getName());
   private static final byte[] CRLF = {'\r', '\n'};
   private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
       Unpooled.directBuffer(5).writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-  /** How long a handed-over stream's end may wait for its client to read it. */
-  static final long END_MILLIS = 5000;
   /** Vert.x's name for the last handler of a connection's pipeline, the one holding its connection. */
   private static final String VERTX_HANDLER = "handler";
 
@@ -101,11 +98,16 @@ final class ChunkWriter {
     }
   }
 
+  /** {@code line} as one HTTP/1.1 chunk (hex size, CRLF, the line, CRLF) in a direct buffer of {@code allocator}'s. */
+  static ByteBuf chunk(Buffer line, ByteBufAllocator allocator) {
+    byte[] size = Integer.toHexString(line.length()).getBytes(StandardCharsets.US_ASCII);
+    return allocator.directBuffer(size.length + line.length() + 4)
+        .writeBytes(size).writeBytes(CRLF).writeBytes(line.getBytes()).writeBytes(CRLF);
+  }
+
   /** Writes {@code line} framed as a chunk for this stream alone (keep-alive comments, lines that waited). */
   void write(Buffer line, boolean flush) {
-    byte[] size = Integer.toHexString(line.length()).getBytes(StandardCharsets.US_ASCII);
-    ByteBuf chunk = context.alloc().directBuffer(size.length + line.length() + 4)
-        .writeBytes(size).writeBytes(CRLF).writeBytes(line.getBytes()).writeBytes(CRLF);
+    ByteBuf chunk = chunk(line, context.alloc());
     if (flush) {
       context.writeAndFlush(chunk, context.voidPromise());
     } else {
@@ -169,16 +171,16 @@ final class ChunkWriter {
 
   /**
    * Ends a handed-over stream: the final chunk, then the connection closes once it is written. A
-   * client that has not read it (and what was before it) within {@value #END_MILLIS} ms is cut
-   * ({@link #abort}): nothing else times a stream's connection.
+   * client that has not read it (and what was before it) within {@code timeoutMillis} is cut
+   * ({@link #abort}), after {@code notRead} runs: nothing else times a stream's connection.
    */
-  void end() {
+  void end(long timeoutMillis, Runnable notRead) {
     Channel channel = context.channel();
     context.writeAndFlush(LAST_CHUNK.duplicate()).addListener(ChannelFutureListener.CLOSE);
     ScheduledFuture<?> cut = context.executor().schedule(() -> {
-      LOG.info(() -> "stream to " + remote() + " cut: its end was not read within " + END_MILLIS + " ms");
+      notRead.run();
       abort();
-    }, END_MILLIS, TimeUnit.MILLISECONDS);
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(closed -> cut.cancel(false));
   }
 

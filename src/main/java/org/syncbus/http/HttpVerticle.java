@@ -166,7 +166,8 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private QueueEdge newEdge(SyncbusConfig.Queue queue, SyncbusConfig config) {
-    return new QueueEdge(vertx, clock, queue, config, shared.counts().of(queue.name()), shared.metrics().queue(queue.name()));
+    return new QueueEdge(vertx, clock, queue, config, shared.counts().of(queue.name()), shared.metrics().queue(queue.name()),
+        shared.clientLog());
   }
 
   private void scheduleKeepAlive() {

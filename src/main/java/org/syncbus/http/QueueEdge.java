@@ -26,6 +26,7 @@ import org.syncbus.stream.StreamEvent;
 import org.syncbus.stream.SyncReply;
 import org.syncbus.support.Backoff;
 import org.syncbus.queue.EncodedBacklog;
+import org.syncbus.support.ThrottledLog;
 
 /**
  * One queue as one edge instance serves it: a mirror of the owner's backlog and the subscribers
@@ -117,18 +118,23 @@ final class QueueEdge implements QueueView {
   private String owner;
   /** When this edge last flushed a batch to its subscribers ({@link System#nanoTime()}). */
   private long lastFlushNanos;
+  /** {@link #endTimeoutMillis()}. */
+  private long endTimeoutMillis;
+  private final ThrottledLog clientLog;
   /** The timer that flushes the batches held by {@link #flushNow()}; -1 when none waits. */
   private long flushTimer = -1;
   /** The snapshot framed for each format, plain and reset: dropped whenever the records or the seq change. */
   private final Buffer[] snapshots = new Buffer[Format.values().length * 2];
 
   QueueEdge(Vertx vertx, Clock clock, SyncbusConfig.Queue config, SyncbusConfig node, AtomicInteger nodeSubscribers,
-            QueueMeters meters) {
+            QueueMeters meters, ThrottledLog clientLog) {
     this.vertx = vertx;
     this.clock = clock;
     this.config = config;
     this.subscriberLimit = node.limits().subscriberBufferBytes();
     this.coalesceNanos = TimeUnit.MILLISECONDS.toNanos(node.http().coalesceMillis());
+    this.endTimeoutMillis = TimeUnit.SECONDS.toMillis(node.http().idleTimeoutSeconds());
+    this.clientLog = clientLog;
     // nanoTime has no fixed origin: "long ago" must be measured from now (the largest interval is 1 s).
     this.lastFlushNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
     this.nodeSubscribers = nodeSubscribers;
@@ -170,13 +176,29 @@ final class QueueEdge implements QueueView {
   }
 
   /**
-   * Takes reloaded settings of the queue and the node: its retention, the subscriber limit and
-   * {@code http.coalesceMillis}, for what comes next; open streams go on untouched.
+   * Takes reloaded settings of the queue and the node: its retention, the subscriber limit,
+   * {@code http.coalesceMillis} and {@code http.idleTimeoutSeconds}, for what comes next; open
+   * streams go on untouched.
    */
   void reconfigure(SyncbusConfig.Queue next, SyncbusConfig node) {
     config = next;
     subscriberLimit = node.limits().subscriberBufferBytes();
     coalesceNanos = TimeUnit.MILLISECONDS.toNanos(node.http().coalesceMillis());
+    endTimeoutMillis = TimeUnit.SECONDS.toMillis(node.http().idleTimeoutSeconds());
+  }
+
+  /**
+   * How long a stream this edge ended may wait for its client to read its end
+   * ({@code http.idleTimeoutSeconds}, as a connection between requests), before it is cut.
+   */
+  long endTimeoutMillis() {
+    return endTimeoutMillis;
+  }
+
+  /** {@code subscriber}'s client did not read the end of its stream in time: its connection is being cut. */
+  void endNotRead(Subscriber subscriber) {
+    clientLog.warn("http.idleTimeoutSeconds", () -> "stream to " + subscriber.remote() + " cut: its end was not read within "
+        + endTimeoutMillis / 1000 + " s (http.idleTimeoutSeconds)");
   }
 
   @Override

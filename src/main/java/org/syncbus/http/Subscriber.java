@@ -168,7 +168,7 @@ final class Subscriber {
       waiting = null;
       waitingBytes = 0;
       if (response == null) {
-        chunks.end();
+        chunks.end(edge.endTimeoutMillis(), () -> edge.endNotRead(this));
       } else if (!response.closed()) {
         HttpServerResponse ending = response;
         HttpConnection served = connection;

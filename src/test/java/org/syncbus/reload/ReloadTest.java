@@ -167,8 +167,9 @@ class ReloadTest extends IntegrationTest {
 
   /**
    * A stream the server ends while its client reads nothing: its final chunk cannot be written, and
-   * a stream's connection is timed by nothing else, so it is cut within a bound instead of being
-   * kept for as long as the client waits.
+   * a stream's connection is timed by nothing else, so it is cut after {@code http.idleTimeoutSeconds}
+   * (as a connection between requests) with one line saying so, instead of being kept for as long
+   * as the client waits.
    */
   @Test
   void streamEndedByTheServerWhileItsClientReadsNothingIsCutWithinABound() throws IOException {
@@ -176,9 +177,11 @@ class ReloadTest extends IntegrationTest {
     JsonObject one = new JsonObject().put(Q, queue("id", "pub", "sub"));
     JsonObject two = one.copy().put("rooms", queue("room", "rpub", "rsub"));
     JsonObject limits = new JsonObject().put("subscriberBufferBytes", 64L << 20);
-    TestNode node = startFromFile(config(two, 0).put("limits", limits), file);
+    JsonObject started = config(two, 0).put("limits", limits);
+    started.getJsonObject("http").put("idleTimeoutSeconds", 1);
+    TestNode node = startFromFile(started, file);
     await(node.awaitReady());
-    try (Socket stuck = new Socket(); LogCapture log = LogCapture.of("org.syncbus.http.ChunkWriter")) {
+    try (Socket stuck = new Socket(); LogCapture log = LogCapture.of("org.syncbus.clients")) {
       stuck.setReceiveBufferSize(4096);
       stuck.connect(new InetSocketAddress(TestNode.HOST, node.port()));
       stuck.setSoTimeout(10_000);
@@ -193,9 +196,11 @@ class ReloadTest extends IntegrationTest {
       }
       await(node.awaitSubscribers("rooms", 1));
 
-      edit(file, config(one, 0).put("limits", limits));
+      JsonObject edited = config(one, 0).put("limits", limits);
+      edited.getJsonObject("http").put("idleTimeoutSeconds", 1);
+      edit(file, edited);
       String cut = await(log.message(message -> message.contains("its end was not read within")));
-      assertTrue(cut.contains("stream to 127.0.0.1:" + stuck.getLocalPort()), cut);
+      assertTrue(cut.contains("stream to 127.0.0.1:" + stuck.getLocalPort()) && cut.contains("(http.idleTimeoutSeconds)"), cut);
       assertTrue(drainedUntilClosed(stuck) < 80 * big.length(), "cut, not ended: the client did not get every line");
     }
   }
