@@ -3,10 +3,8 @@ package org.syncbus.bridge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -14,7 +12,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.NetSocket;
-import java.util.Map;
 import org.syncbus.limits.Disconnect;
 import org.syncbus.support.NettyChannels;
 import org.syncbus.support.TakenChannelHandler;
@@ -38,35 +35,19 @@ import org.syncbus.support.TakenChannelHandler;
  * it over later would need Vert.x's socket to hand over what it read and queued meanwhile.
  */
 interface BridgeSocket {
-  /** Vert.x's name for the last handler of a connection's pipeline, the one holding its socket. */
-  String VERTX_HANDLER = "handler";
-
   /** The socket of a connection just accepted: its channel, taken from Vert.x, or else Vert.x's socket. */
   static BridgeSocket of(NetSocket socket) {
     Channel channel = NettyChannels.of(socket);
-    ChannelPipeline pipeline = channel == null ? null : channel.pipeline();
-    ChannelHandlerContext vertx = pipeline == null ? null : pipeline.context(VERTX_HANDLER);
-    if (vertx == null || pipeline.lastContext() != vertx || !inTheClear(pipeline)) {
+    // In the clear only: besides Vert.x's handler, the initializer accepting the connection (it
+    // takes itself out once the connection is set up) and the chunked writer; no TLS.
+    ChannelHandlerContext vertx = channel == null ? null : NettyChannels.vertxHandler(channel.pipeline(),
+        handler -> handler instanceof ChannelInitializer || handler instanceof ChunkedWriteHandler);
+    if (vertx == null) {
       return new VertxSocket(socket);
     }
     ChannelSocket taken = new ChannelSocket();
-    pipeline.replace(vertx.handler(), "bridge", taken);
+    channel.pipeline().replace(vertx.handler(), "bridge", taken);
     return taken;
-  }
-
-  /**
-   * Whether {@code pipeline} holds nothing but Vert.x's handler and the initializer that is
-   * accepting the connection (it takes itself out once the connection is set up): no TLS.
-   */
-  private static boolean inTheClear(ChannelPipeline pipeline) {
-    for (Map.Entry<String, ChannelHandler> entry : pipeline) {
-      ChannelHandler handler = entry.getValue();
-      if (!(handler instanceof ChannelInitializer || handler instanceof ChunkedWriteHandler
-          || entry.getKey().equals(VERTX_HANDLER))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Hands every byte the client sends to {@code data}, in order, while reading is not paused. */

@@ -18,7 +18,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -55,8 +54,6 @@ final class ChunkWriter {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
       Unpooled.directBuffer(5).writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-  /** Vert.x's name for the last handler of a connection's pipeline, the one holding its connection. */
-  private static final String VERTX_HANDLER = "handler";
 
   /** Where chunks enter the pipeline: below Vert.x's encoder, then the {@link StreamChannel}. */
   private ChannelHandlerContext context;
@@ -136,8 +133,9 @@ final class ChunkWriter {
   boolean handOver(ChannelHandler stream, int writeQueueBytes) {
     ChannelPipeline pipeline = context.pipeline();
     ChannelHandlerContext decoder = pipeline.context(HttpRequestDecoder.class);
-    ChannelHandlerContext vertx = pipeline.context(VERTX_HANDLER);
-    if (context.isRemoved() || decoder == null || vertx == null || pipeline.lastContext() != vertx || !onlyTlsBesides(pipeline)) {
+    ChannelHandlerContext vertx = NettyChannels.vertxHandler(pipeline, handler -> handler instanceof SslHandler
+        || handler instanceof HttpRequestDecoder || handler instanceof HttpResponseEncoder);
+    if (context.isRemoved() || decoder == null || vertx == null) {
       return false;
     }
     Channel channel = context.channel();
@@ -157,17 +155,6 @@ final class ChunkWriter {
     return true;
   }
 
-  private static boolean onlyTlsBesides(ChannelPipeline pipeline) {
-    for (Map.Entry<String, ChannelHandler> entry : pipeline) {
-      ChannelHandler handler = entry.getValue();
-      boolean known = handler instanceof SslHandler || handler instanceof HttpRequestDecoder
-          || handler instanceof HttpResponseEncoder || entry.getKey().equals(VERTX_HANDLER);
-      if (!known) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   /**
    * Ends a handed-over stream: the final chunk, then the connection closes once it is written. A

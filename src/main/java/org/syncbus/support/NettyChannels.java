@@ -1,11 +1,16 @@
 package org.syncbus.support;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -21,6 +26,7 @@ import java.util.logging.Logger;
 public final class NettyChannels {
   private static final Logger LOG = Logger.getLogger(NettyChannels.class.getName());
   private static final AtomicBoolean WARNED = new AtomicBoolean();
+  private static final String VERTX_HANDLER = "handler";
 
   private NettyChannels() {}
 
@@ -40,6 +46,24 @@ public final class NettyChannels {
     }
     unreachable(connection.getClass());
     return null;
+  }
+
+  /**
+   * The context of Vert.x's own handler (named {@code "handler"}, the one holding Vert.x's
+   * connection) when it is the last of {@code pipeline} and every other handler is {@code besides};
+   * else null: a pipeline not of the shape expected, not to be taken over.
+   */
+  public static ChannelHandlerContext vertxHandler(ChannelPipeline pipeline, Predicate<ChannelHandler> besides) {
+    ChannelHandlerContext vertx = pipeline.context(VERTX_HANDLER);
+    if (vertx == null || pipeline.lastContext() != vertx) {
+      return null;
+    }
+    for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+      if (!entry.getKey().equals(VERTX_HANDLER) && !besides.test(entry.getValue())) {
+        return null;
+      }
+    }
+    return vertx;
   }
 
   private static void unreachable(Class<?> type) {
