@@ -87,7 +87,7 @@ class ChunkWriterTest extends IntegrationTest {
             writer.write(chunk, false);
             chunk.release();
             writer.write(Buffer.buffer("third\n"), true);
-            writer.end();
+            writer.end(10_000, () -> { });
           });
     }).listen(0, TestNode.HOST));
     try (Socket socket = new Socket(TestNode.HOST, server.actualPort())) {
